@@ -1,0 +1,59 @@
+# Thin wrapper around CMake. `make run` and `make test` work on a fresh Debian 12.
+BUILD      ?= build
+JOBS       ?= 2
+CMAKE_ARGS ?=
+PREFIX     ?= /usr/local
+RUN_DIR    ?= $(CURDIR)/run
+RUN_PORT   ?= 2121
+
+# Debian packages the build, the tests and `make run` need.
+DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-dev \
+               libboost-test-dev libspdlog-dev libssl-dev libcrypt-dev \
+               python3 curl procps
+
+.PHONY: all deps build run test test-unit install clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: installing:" $$missing; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "deps: not root; run: sudo apt-get update && sudo apt-get install -y" $$missing >&2; exit 1; \
+	fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Foreground server on 127.0.0.1:$(RUN_PORT) with a sample library in $(RUN_DIR).
+run: build
+	@sh etc/make-run-library.sh "$(RUN_DIR)" "$(RUN_PORT)"
+	@echo
+	@echo "ftpd is starting on 127.0.0.1:$(RUN_PORT) (anonymous login, upload allowed)."
+	@echo "  list:     curl ftp://127.0.0.1:$(RUN_PORT)/"
+	@echo "  download: curl -O ftp://127.0.0.1:$(RUN_PORT)/hello.txt"
+	@echo "  upload:   curl -T somefile ftp://127.0.0.1:$(RUN_PORT)/upload/"
+	@echo "  python:   python3 -c \"import ftplib; f=ftplib.FTP(); f.connect('127.0.0.1', $(RUN_PORT)); f.login(); print(f.nlst())\""
+	@echo "Stop with Ctrl-C."
+	@echo
+	exec $(BUILD)/bin/ftpd -f -c "$(RUN_DIR)/ftpd.conf"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(RUN_DIR)

@@ -1,0 +1,454 @@
+// The status segment: creation and reset (master), attach and validation (workers, ftpctl),
+// slot writes (workers) and snapshots (ftpctl). Nothing here waits on another process for
+// longer than a caller-given timeout; a worker's writes never wait at all.
+#include "ipc/status_segment.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/date_time/posix_time/posix_time_types.hpp>
+#include <boost/interprocess/shared_memory_object.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <thread>
+
+#include "ipc/names.hpp"
+
+namespace ftpd::ipc {
+namespace bip = boost::interprocess;
+namespace {
+
+constexpr std::size_t kAlign = 64;
+// A reader that lost the race for a slot's semaphore still makes this many copy attempts.
+constexpr int kMinCopyAttempts = 3;
+
+constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+constexpr std::size_t slots_offset() { return round_up(sizeof(SegmentHeader)); }
+std::size_t rows_offset(Geometry g) { return slots_offset() + std::size_t{g.slots} * sizeof(WorkerSlot); }
+
+// Sequence-counter writes (a seqlock, as in the Linux kernel): the counter is odd while the
+// data is being changed. Starting from an odd value (a writer died mid-write) still gives an
+// odd "begin" above it, so readers never mistake the new write for a stable state.
+std::uint32_t begin_write(std::atomic<std::uint32_t>& seq) noexcept {
+    const std::uint32_t begin = (seq.load(std::memory_order_relaxed) + 1) | 1u;
+    seq.store(begin, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);  // seq is odd before any data store
+    return begin;
+}
+
+void end_write(std::atomic<std::uint32_t>& seq, std::uint32_t begin) noexcept {
+    seq.store(begin + 1, std::memory_order_release);  // data stores happen before "even"
+}
+
+// Runs copy() until it ran while the counter was even and unchanged; gives up (false) after
+// kMinCopyAttempts tries once `deadline` has passed. The data copied may race with a writer
+// in another process; the counter check is what makes the result trustworthy.
+template <class Copy>
+bool copy_consistent(const std::atomic<std::uint32_t>& seq, Copy&& copy,
+                     std::chrono::steady_clock::time_point deadline) {
+    for (int attempt = 1;; ++attempt) {
+        const std::uint32_t before = seq.load(std::memory_order_acquire);
+        if ((before & 1u) == 0) {
+            copy();
+            std::atomic_thread_fence(std::memory_order_acquire);  // copy's loads before re-check
+            if (seq.load(std::memory_order_relaxed) == before) return true;
+        }
+        if (attempt >= kMinCopyAttempts && std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::yield();
+    }
+}
+
+// Lock-free counters may be bumped during a copy without touching the sequence counter:
+// take each one with a single atomic load. (atomic_ref needs a non-const object; a load
+// never writes, so this is fine on a read-only mapping too.)
+template <class T>
+T load_counter(const T& field) noexcept {
+    return counter(const_cast<T&>(field)).load(std::memory_order_relaxed);
+}
+
+std::runtime_error segment_error(std::string_view name, const std::string& what) {
+    return std::runtime_error("status segment " + std::string(name) + " " + what);
+}
+
+std::string hint_builds() { return " (ftpctl and ftpd from different builds?)"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- geometry and mapping
+
+std::size_t segment_size(Geometry g) {
+    if (g.slots == 0 || g.slots > kMaxSlots)
+        throw std::invalid_argument("status segment: slot count " + std::to_string(g.slots) +
+                                    " out of range 1-" + std::to_string(kMaxSlots));
+    if (g.rows_per_slot == 0 || g.rows_per_slot > kMaxRowsPerSlot)
+        throw std::invalid_argument("status segment: rows per slot " + std::to_string(g.rows_per_slot) +
+                                    " out of range 1-" + std::to_string(kMaxRowsPerSlot));
+    const std::size_t rows = std::size_t{g.slots} * g.rows_per_slot * sizeof(SessionRowData);
+    return round_up(rows_offset(g) + rows);
+}
+
+WorkerSlot& SegmentMapping::slot(std::uint32_t slot) const {
+    if (slot >= geometry_.slots)
+        throw std::out_of_range("status segment: slot " + std::to_string(slot) + " of " +
+                                std::to_string(geometry_.slots));
+    return static_cast<WorkerSlot*>(static_cast<void*>(static_cast<char*>(base()) + slots_offset()))[slot];
+}
+
+SessionRowData& SegmentMapping::row(std::uint32_t slot, std::uint32_t row) const {
+    if (slot >= geometry_.slots || row >= geometry_.rows_per_slot)
+        throw std::out_of_range("status segment: row " + std::to_string(slot) + "/" + std::to_string(row));
+    auto* rows = static_cast<SessionRowData*>(static_cast<void*>(static_cast<char*>(base()) + rows_offset(geometry_)));
+    return rows[std::size_t{slot} * geometry_.rows_per_slot + row];
+}
+
+Geometry validate_segment(const void* base, std::size_t mapped_size, std::string_view name) {
+    HeaderData h;
+    if (mapped_size < sizeof h)
+        throw segment_error(name, "is too small (" + std::to_string(mapped_size) + " bytes)" + hint_builds());
+    std::memcpy(&h, base, sizeof h);
+    if (h.magic == 0) throw segment_error(name, "is not initialised (is ftpd still starting?)");
+    if (h.magic != kStatusMagic) throw segment_error(name, "is not an ftpd status segment (bad magic)");
+    if (h.version != kStatusVersion)
+        throw segment_error(name, "has version " + std::to_string(h.version) + ", expected " +
+                                      std::to_string(kStatusVersion) + hint_builds());
+    const Geometry g{h.slot_count, h.rows_per_slot};
+    std::size_t expected = 0;
+    try {
+        expected = segment_size(g);
+    } catch (const std::invalid_argument&) {
+        throw segment_error(name, "has an invalid geometry (" + std::to_string(g.slots) + " slots, " +
+                                      std::to_string(g.rows_per_slot) + " rows per slot)");
+    }
+    if (h.total_size != expected || mapped_size < expected)
+        throw segment_error(name, "is " + std::to_string(mapped_size) + " bytes, header says " +
+                                      std::to_string(h.total_size) + ", geometry needs " +
+                                      std::to_string(expected) + hint_builds());
+    return g;
+}
+
+// ---------------------------------------------------------------- SegmentOwner
+
+SegmentOwner::SegmentOwner(int master_pid, Geometry g, std::string_view config_path)
+    : creator_pid_(::getpid()) {
+    const std::size_t size = segment_size(g);
+    name_ = status_segment_name(master_pid);
+    geometry_ = g;
+    writable_ = true;
+    bip::shared_memory_object::remove(name_.c_str());  // a leftover of a master with our pid
+    try {
+        // 0644: workers attach before dropping root; a non-root ftpctl maps it read-only.
+        bip::shared_memory_object shm(bip::create_only, name_.c_str(), bip::read_write, bip::permissions(0644));
+        shm.truncate(static_cast<bip::offset_t>(size));
+        // tmpfs allocates pages on first touch; a full /dev/shm would then kill us with
+        // SIGBUS. Reserve now so it fails here, with a message.
+        const int err = ::posix_fallocate(shm.get_mapping_handle().handle, 0, static_cast<off_t>(size));
+        if (err != 0 && err != EOPNOTSUPP && err != EINVAL)
+            throw std::runtime_error(std::strerror(err) + std::string(" (is /dev/shm full?)"));
+        region_ = bip::mapped_region(shm, bip::read_write, 0, size);
+
+        auto* header = new (base()) SegmentHeader{};
+        for (std::uint32_t i = 0; i < g.slots; ++i) {
+            auto* s = new (&slot(i)) WorkerSlot{};
+            s->data.state = WorkerState::dead;
+        }
+        for (std::uint32_t i = 0; i < g.slots; ++i)
+            for (std::uint32_t r = 0; r < g.rows_per_slot; ++r) new (&row(i, r)) SessionRowData{};
+        HeaderData& h = header->data;
+        h.version = kStatusVersion;
+        h.slot_count = g.slots;
+        h.rows_per_slot = g.rows_per_slot;
+        h.total_size = size;
+        h.master_pid = master_pid;
+        h.start_time_ms = realtime_ms();
+        h.generation = 1;
+        h.last_reload_ok = 1;
+        set_text(h.config_path, config_path);
+        // Magic last: a reader that attaches meanwhile sees "not initialised", not garbage.
+        std::atomic_thread_fence(std::memory_order_release);
+        h.magic = kStatusMagic;
+    } catch (const std::exception& e) {
+        bip::shared_memory_object::remove(name_.c_str());
+        throw segment_error(name_, std::string("cannot be created: ") + e.what());
+    }
+}
+
+SegmentOwner::~SegmentOwner() {
+    if (::getpid() == creator_pid_) bip::shared_memory_object::remove(name_.c_str());
+}
+
+void SegmentOwner::reset_slot(std::uint32_t index) {
+    WorkerSlot& s = slot(index);
+    const std::uint32_t restarts = counter(s.data.restarts).load(std::memory_order_relaxed);
+    const std::uint32_t begin = begin_write(s.seq);
+    // Not destroyed first: the old semaphore may be held by the dead worker, and destroying
+    // a semaphore in that state is undefined. sem_init over it is what glibc supports.
+    new (&s.sem) bip::interprocess_semaphore(1);
+    WorkerSlotData d{};
+    d.state = WorkerState::dead;
+    d.restarts = restarts;
+    s.data = d;
+    for (std::uint32_t r = 0; r < geometry_.rows_per_slot; ++r) row(index, r) = SessionRowData{};
+    end_write(s.seq, begin);
+}
+
+void SegmentOwner::add_restart(std::uint32_t index) {
+    counter(slot(index).data.restarts).fetch_add(1, std::memory_order_relaxed);
+}
+
+std::int64_t SegmentOwner::heartbeat_ms(std::uint32_t index) const {
+    return load_counter(slot(index).data.heartbeat_ms);
+}
+
+template <class Fn>
+void SegmentOwner::write_header(Fn&& fn) noexcept {
+    SegmentHeader& h = header();
+    const std::uint32_t begin = begin_write(h.seq);
+    fn(h.data);
+    end_write(h.seq, begin);
+}
+
+void SegmentOwner::set_generation(std::uint64_t generation) noexcept {
+    write_header([&](HeaderData& h) { h.generation = generation; });
+}
+
+void SegmentOwner::set_config_path(std::string_view path) noexcept {
+    write_header([&](HeaderData& h) { set_text(h.config_path, path); });
+}
+
+void SegmentOwner::set_reload_result(bool ok, std::string_view error, std::int64_t when_ms) noexcept {
+    write_header([&](HeaderData& h) {
+        h.last_reload_ok = ok ? 1 : 0;
+        set_text(h.last_reload_error, ok ? std::string_view{} : error);
+        h.reload_time_ms = when_ms;
+    });
+}
+
+// ---------------------------------------------------------------- SegmentView
+
+namespace {
+
+bip::shared_memory_object open_segment(const std::string& name, int master_pid, bool write) {
+    try {
+        return bip::shared_memory_object(bip::open_only, name.c_str(), write ? bip::read_write : bip::read_only);
+    } catch (const bip::interprocess_exception& e) {
+        if (e.get_native_error() == ENOENT)
+            throw segment_error(name, "not found (is ftpd running with master pid " +
+                                          std::to_string(master_pid) + "?)");
+        std::string what = std::string("cannot be opened ") + (write ? "read-write" : "read-only") +
+                           ": " + e.what();
+        if (e.get_native_error() == EACCES) what += " (run as root or as ftpd's user)";
+        throw segment_error(name, what);
+    }
+}
+
+}  // namespace
+
+SegmentView::SegmentView(int master_pid, Access access) {
+    name_ = status_segment_name(master_pid);
+    bool write = access != Access::read_only;
+    bip::shared_memory_object shm = [&] {
+        try {
+            return open_segment(name_, master_pid, write);
+        } catch (const std::runtime_error&) {
+            if (access != Access::read_write_if_permitted) throw;
+            write = false;
+            return open_segment(name_, master_pid, write);
+        }
+    }();
+    bip::offset_t size = 0;
+    if (!shm.get_size(size)) throw segment_error(name_, "cannot be sized");
+    if (static_cast<std::size_t>(size) < sizeof(HeaderData)) validate_segment(nullptr, static_cast<std::size_t>(size), name_);
+    try {
+        region_ = bip::mapped_region(shm, write ? bip::read_write : bip::read_only);
+    } catch (const bip::interprocess_exception& e) {
+        throw segment_error(name_, std::string("cannot be mapped: ") + e.what());
+    }
+    geometry_ = validate_segment(region_.get_address(), region_.get_size(), name_);
+    writable_ = write;
+}
+
+// ---------------------------------------------------------------- SlotLock
+
+SlotLock::SlotLock(WorkerSlot& slot, std::chrono::milliseconds timeout) noexcept : slot_(slot) {
+    try {
+        if (timeout.count() <= 0) {
+            locked_ = slot_.sem.try_wait();
+            return;
+        }
+        // Boost 1.74 takes an absolute CLOCK_REALTIME deadline (sem_timedwait).
+        const auto deadline = boost::posix_time::microsec_clock::universal_time() +
+                              boost::posix_time::milliseconds(timeout.count());
+        for (;;) {
+            try {
+                locked_ = slot_.sem.timed_wait(deadline);
+                return;
+            } catch (const bip::interprocess_exception& e) {
+                // A signal handler interrupted sem_timedwait: wait out the rest of the time.
+                if (e.get_native_error() != EINTR) return;
+            }
+        }
+    } catch (...) {
+        locked_ = false;
+    }
+}
+
+SlotLock::~SlotLock() {
+    if (!locked_) return;
+    try {
+        slot_.sem.post();
+    } catch (...) {
+        // EOVERFLOW: someone posted a semaphore they did not take; nothing to give back.
+    }
+}
+
+// ---------------------------------------------------------------- SlotWriter
+
+SlotWriter::SlotWriter(SegmentMapping& segment, std::uint32_t slot, std::uint64_t generation)
+    : segment_(segment), index_(slot), slot_(segment.slot(slot)) {
+    if (!segment.writable())
+        throw std::invalid_argument("SlotWriter needs a read-write mapping of " + segment.name());
+    write([&] {
+        WorkerSlotData& d = slot_.data;
+        d.pid = static_cast<std::int32_t>(::getpid());
+        d.state = WorkerState::starting;
+        d.generation = generation;
+        d.start_time_ms = realtime_ms();
+    });
+    heartbeat();
+}
+
+// Never waits for the semaphore: a reader holds it only for a copy (and detects our write
+// through the sequence counter if we go ahead), or died holding it. The worker is the only
+// writer of its slot, so the lock protects nothing that the counter does not.
+template <class Fn>
+void SlotWriter::write(Fn&& fn) noexcept {
+    SlotLock lock(slot_, std::chrono::milliseconds{0});
+    const std::uint32_t begin = begin_write(slot_.seq);
+    fn();
+    end_write(slot_.seq, begin);
+}
+
+SessionRowData* SlotWriter::row_ptr(int row) const noexcept {
+    if (row < 0 || static_cast<std::uint32_t>(row) >= segment_.geometry().rows_per_slot) return nullptr;
+    return &segment_.row(index_, static_cast<std::uint32_t>(row));
+}
+
+void SlotWriter::set_state(WorkerState state) noexcept {
+    write([&] { slot_.data.state = state; });
+}
+
+void SlotWriter::heartbeat(std::int64_t now_monotonic_ms) noexcept {
+    counter(slot_.data.heartbeat_ms).store(now_monotonic_ms, std::memory_order_relaxed);
+}
+
+void SlotWriter::set_dropped_events(std::uint64_t dropped) noexcept {
+    write([&] { slot_.data.dropped_events = dropped; });
+}
+
+int SlotWriter::open_session_row(std::uint64_t session_id, std::string_view client, bool tls) noexcept {
+    const std::uint32_t rows = segment_.geometry().rows_per_slot;
+    int found = -1;
+    write([&] {
+        ++slot_.data.sessions;
+        ++slot_.data.accepted;
+        for (std::uint32_t i = 0; i < rows; ++i) {
+            const std::uint32_t r = (next_row_ + i) % rows;
+            SessionRowData& row = segment_.row(index_, r);
+            if (row.in_use) continue;
+            SessionRowData fresh{};
+            fresh.in_use = 1;
+            fresh.tls = tls ? 1 : 0;
+            fresh.session_id = session_id;
+            fresh.start_time_ms = realtime_ms();
+            set_text(fresh.client, client);
+            set_text(fresh.state, "login");
+            row = fresh;
+            found = static_cast<int>(r);
+            next_row_ = (r + 1) % rows;
+            break;
+        }
+    });
+    return found;
+}
+
+void SlotWriter::update_row(int row, const RowUpdate& u) noexcept {
+    SessionRowData* r = row_ptr(row);
+    if (!r) return;
+    write([&] {
+        if (u.user) set_text(r->user, *u.user);
+        if (u.state) set_text(r->state, *u.state);
+        if (u.file) set_text(r->file, *u.file);
+        if (u.bytes) counter(r->bytes).store(*u.bytes, std::memory_order_relaxed);
+        if (u.tls) r->tls = *u.tls ? 1 : 0;
+    });
+}
+
+void SlotWriter::add_bytes(int row, Direction dir, std::uint64_t n) noexcept {
+    auto& total = dir == Direction::in ? slot_.data.bytes_in : slot_.data.bytes_out;
+    counter(total).fetch_add(n, std::memory_order_relaxed);
+    if (SessionRowData* r = row_ptr(row)) counter(r->bytes).fetch_add(n, std::memory_order_relaxed);
+}
+
+void SlotWriter::close_session_row(int row) noexcept {
+    SessionRowData* r = row_ptr(row);
+    write([&] {
+        if (slot_.data.sessions > 0) --slot_.data.sessions;
+        if (r) *r = SessionRowData{};
+    });
+}
+
+// ---------------------------------------------------------------- read_snapshot
+
+namespace {
+
+// Copies slot `index` and its in-use rows into snap; `rows` is scratch space of one slot's rows.
+void read_slot(const SegmentMapping& segment, std::uint32_t index, std::chrono::milliseconds wait,
+               std::vector<SessionRowData>& rows, Snapshot& snap) {
+    WorkerSlot& s = segment.slot(index);
+    const SessionRowData* shared_rows = &segment.row(index, 0);
+    const std::size_t row_count = rows.size();
+    SlotSnapshot out;
+    out.slot = index;
+    std::optional<SlotLock> lock;
+    if (segment.writable()) lock.emplace(s, wait);
+    out.busy = lock && !lock->locked();
+    // When busy, the wait is already spent: only the minimum number of attempts is left.
+    const auto deadline = std::chrono::steady_clock::now() + (out.busy ? std::chrono::milliseconds{0} : wait);
+    out.torn = !copy_consistent(s.seq, [&] {
+        std::memcpy(&out.data, &s.data, sizeof out.data);
+        std::memcpy(rows.data(), shared_rows, row_count * sizeof(SessionRowData));
+    }, deadline);
+    lock.reset();
+
+    out.data.heartbeat_ms = load_counter(s.data.heartbeat_ms);
+    out.data.restarts = load_counter(s.data.restarts);
+    out.data.bytes_in = load_counter(s.data.bytes_in);
+    out.data.bytes_out = load_counter(s.data.bytes_out);
+    snap.slots.push_back(out);
+    for (std::size_t r = 0; r < row_count; ++r) {
+        if (rows[r].in_use != 1) continue;
+        RowSnapshot rs{index, static_cast<std::uint32_t>(r), rows[r]};
+        rs.data.bytes = load_counter(shared_rows[r].bytes);
+        snap.sessions.push_back(rs);
+    }
+}
+
+}  // namespace
+
+Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds per_slot_wait) {
+    Snapshot snap;
+    const Geometry g = segment.geometry();
+    const SegmentHeader& h = segment.header();
+    snap.header_torn = !copy_consistent(h.seq, [&] { std::memcpy(&snap.header, &h.data, sizeof snap.header); },
+                                        std::chrono::steady_clock::now() + per_slot_wait);
+    snap.slots.reserve(g.slots);
+    std::vector<SessionRowData> rows(g.rows_per_slot);
+    for (std::uint32_t i = 0; i < g.slots; ++i) read_slot(segment, i, per_slot_wait, rows, snap);
+    return snap;
+}
+
+}  // namespace ftpd::ipc

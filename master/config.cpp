@@ -1,0 +1,142 @@
+// ftpd.conf parsing: each line goes through Boost.Program_options on its own, so unknown
+// keys and bad values are reported with their line; every error is collected (ftpd -t
+// lists them all). Runs in the master; never touches the running configuration.
+#include "master/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace ftpd::master {
+namespace po = boost::program_options;
+
+std::string ConfigError::to_string() const {
+    return line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+}
+
+namespace {
+
+std::string join_errors(const std::vector<ConfigError>& errors) {
+    std::string s;
+    for (const auto& e : errors) s += (s.empty() ? "" : "\n") + e.to_string();
+    return s;
+}
+
+const KeySpec* find_key(std::string_view name) {
+    for (const auto& k : config_keys())
+        if (k.name == name) return &k;
+    return nullptr;
+}
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+// Facts that need more than one value or the system: the root exists, the user exists.
+void validate(const Config& cfg, const std::map<std::string, int>& seen, const std::set<std::string>& bad,
+              const std::string& file, std::vector<ConfigError>& errors) {
+    auto line_of = [&](const char* key) {
+        auto it = seen.find(key);
+        return it == seen.end() ? 0 : it->second;
+    };
+    struct stat st {};
+    if (bad.count("root")) {
+    } else if (::stat(cfg.server.root.c_str(), &st) != 0)
+        errors.push_back({file, line_of("root"), "root '" + cfg.server.root + "': " + std::strerror(errno)});
+    else if (!S_ISDIR(st.st_mode))
+        errors.push_back({file, line_of("root"), "root '" + cfg.server.root + "' is not a directory"});
+    passwd* pw = bad.count("user") ? nullptr : ::getpwnam(cfg.user.c_str());
+    if (bad.count("user")) {
+    } else if (!pw)
+        errors.push_back({file, line_of("user"), "user '" + cfg.user + "' does not exist"});
+    else if (pw->pw_uid == 0)
+        errors.push_back({file, line_of("user"), "user '" + cfg.user + "' is root; workers never keep root"});
+}
+
+}  // namespace
+
+ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
+    : std::runtime_error(join_errors(errors)), errors_(std::move(errors)) {}
+
+std::vector<ConfigError> parse_config(const std::string& text, const std::string& file, Config& out) {
+    po::options_description desc;
+    for (const auto& k : config_keys()) desc.add_options()(std::string(k.name).c_str(), po::value<std::string>());
+
+    Config cfg;
+    cfg.path = file;
+    for (const auto& k : config_keys())
+        if (!k.repeatable) k.apply(cfg, std::string(k.default_value));
+
+    std::vector<ConfigError> errors;
+    std::map<std::string, int> seen;
+    std::set<std::string> bad;
+    std::istringstream in(text);
+    std::string line;
+    for (int lineno = 1; std::getline(in, line); ++lineno) {
+        std::string t = trim(line);
+        if (t.empty() || t.front() == '#') continue;
+        if (t.front() == '[') {
+            errors.push_back({file, lineno, "sections are not supported: '" + t + "'"});
+            continue;
+        }
+        std::istringstream one(t);
+        po::parsed_options parsed(&desc);
+        try {
+            parsed = po::parse_config_file(one, desc, false);
+        } catch (const po::unknown_option& e) {
+            errors.push_back({file, lineno, "unknown key '" + e.get_option_name() + "'"});
+            continue;
+        } catch (const po::invalid_config_file_syntax&) {
+            errors.push_back({file, lineno, "expected 'key = value', got '" + t + "'"});
+            continue;
+        } catch (const po::error& e) {
+            errors.push_back({file, lineno, e.what()});
+            continue;
+        }
+        for (const auto& opt : parsed.options) {
+            const KeySpec* spec = find_key(opt.string_key);
+            if (!spec) continue;  // cannot happen: desc only has table keys
+            std::string value = opt.value.empty() ? std::string() : trim(opt.value.front());
+            auto prev = seen.find(opt.string_key);
+            if (!spec->repeatable && prev != seen.end()) {
+                errors.push_back({file, lineno,
+                                  "'" + opt.string_key + "' is already set on line " + std::to_string(prev->second)});
+                continue;
+            }
+            seen[opt.string_key] = lineno;
+            try {
+                spec->apply(cfg, value);
+            } catch (const std::invalid_argument& e) {
+                errors.push_back({file, lineno, "bad value for '" + opt.string_key + "': " + e.what()});
+                bad.insert(opt.string_key);
+            }
+        }
+    }
+    if (cfg.listen.empty()) find_key("listen")->apply(cfg, std::string(find_key("listen")->default_value));
+    validate(cfg, seen, bad, file, errors);
+    if (errors.empty()) out = std::move(cfg);
+    return errors;
+}
+
+Config load_config(const std::string& path) {
+    std::ifstream f(path);
+    if (!f) throw ConfigErrors({{path, 0, std::string("cannot read: ") + std::strerror(errno)}});
+    std::stringstream ss;
+    ss << f.rdbuf();
+    Config cfg;
+    auto errors = parse_config(ss.str(), path, cfg);
+    if (!errors.empty()) throw ConfigErrors(std::move(errors));
+    return cfg;
+}
+
+}  // namespace ftpd::master

@@ -1,0 +1,125 @@
+// The single table of configuration keys: name, default, and how a value is applied.
+// A unit test checks that etc/ftpd.conf and man/ftpd.conf.5 list exactly these keys
+// with these defaults. Runs in the master.
+#include "master/config.hpp"
+
+#include "worker/logging.hpp"
+#include "worker/protocol/address.hpp"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace ftpd::master {
+namespace {
+
+using std::invalid_argument;
+
+bool parse_bool(const std::string& v) {
+    std::string s = v;
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (s == "yes" || s == "true" || s == "on" || s == "1") return true;
+    if (s == "no" || s == "false" || s == "off" || s == "0") return false;
+    throw invalid_argument("expected yes or no, got '" + v + "'");
+}
+
+unsigned parse_uint(const std::string& v, unsigned lo, unsigned hi, int base = 10) {
+    unsigned n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+    if (v.empty() || ec != std::errc{} || end != v.data() + v.size())
+        throw invalid_argument("expected a number, got '" + v + "'");
+    if (n < lo || n > hi)
+        throw invalid_argument("'" + v + "' is out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    return n;
+}
+
+ListenAddress parse_listen(const std::string& v) {
+    ListenAddress a;
+    a.text = v;
+    std::string port;
+    if (!v.empty() && v.front() == '[') {
+        auto close = v.find(']');
+        if (close == std::string::npos || close + 1 >= v.size() || v[close + 1] != ':')
+            throw invalid_argument("expected [IPV6]:PORT, got '" + v + "'");
+        a.host = v.substr(1, close - 1);
+        port = v.substr(close + 2);
+        a.v6 = true;
+    } else {
+        auto colon = v.rfind(':');
+        if (colon == std::string::npos) throw invalid_argument("expected ADDR:PORT, got '" + v + "'");
+        a.host = v.substr(0, colon);
+        port = v.substr(colon + 1);
+    }
+    unsigned char buf[16];
+    if (::inet_pton(a.v6 ? AF_INET6 : AF_INET, a.host.c_str(), buf) != 1)
+        throw invalid_argument("'" + a.host + "' is not a numeric " + (a.v6 ? "IPv6" : "IPv4") + " address");
+    a.port = static_cast<std::uint16_t>(parse_uint(port, 0, 65535));
+    return a;
+}
+
+unsigned parse_workers(const std::string& v) {
+    if (v == "auto") {
+        long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? static_cast<unsigned>(std::min(n, 256L)) : 1;
+    }
+    return parse_uint(v, 1, 256);
+}
+
+std::string nonempty(const std::string& v, const char* what) {
+    if (v.empty()) throw invalid_argument(std::string("must not be empty (") + what + ")");
+    return v;
+}
+
+const KeySpec kKeys[] = {
+    {"listen", "0.0.0.0:21", true, [](Config& c, const std::string& v) { c.listen.push_back(parse_listen(v)); }},
+    {"workers", "auto", false, [](Config& c, const std::string& v) { c.workers = parse_workers(v); }},
+    {"root", "/srv/ftp", false, [](Config& c, const std::string& v) { c.server.root = nonempty(v, "a directory"); }},
+    {"anonymous", "yes", false, [](Config& c, const std::string& v) { c.server.anonymous = parse_bool(v); }},
+    {"anonymous_write", "no", false,
+     [](Config& c, const std::string& v) { c.server.anonymous_write = parse_bool(v); }},
+    {"user", "nobody", false, [](Config& c, const std::string& v) { c.user = nonempty(v, "an account name"); }},
+    {"upload_overwrite", "no", false,
+     [](Config& c, const std::string& v) { c.server.upload_overwrite = parse_bool(v); }},
+    {"show_hidden", "no", false, [](Config& c, const std::string& v) { c.server.show_hidden = parse_bool(v); }},
+    {"umask", "022", false, [](Config& c, const std::string& v) { c.server.umask = parse_uint(v, 0, 0777, 8); }},
+    {"pasv_ports", "0", false,
+     [](Config& c, const std::string& v) {
+         auto r = protocol::parse_port_range(v);
+         if (!r) throw invalid_argument("expected LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, or 0");
+         c.server.pasv_low = r->first;
+         c.server.pasv_high = r->second;
+     }},
+    {"pasv_address", "", false,
+     [](Config& c, const std::string& v) {
+         unsigned char buf[4];
+         if (!v.empty() && ::inet_pton(AF_INET, v.c_str(), buf) != 1)
+             throw invalid_argument("'" + v + "' is not a numeric IPv4 address");
+         c.server.pasv_address = v;
+     }},
+    {"active_mode", "yes", false, [](Config& c, const std::string& v) { c.server.active_mode = parse_bool(v); }},
+    {"login_timeout", "60", false,
+     [](Config& c, const std::string& v) { c.server.login_timeout = parse_uint(v, 1, 86400); }},
+    {"idle_timeout", "300", false,
+     [](Config& c, const std::string& v) { c.server.idle_timeout = parse_uint(v, 1, 86400); }},
+    {"data_timeout", "300", false,
+     [](Config& c, const std::string& v) { c.server.data_timeout = parse_uint(v, 1, 86400); }},
+    {"banner", "ftpd ready", false, [](Config& c, const std::string& v) { c.server.banner = v; }},
+    {"log_file", "", false, [](Config& c, const std::string& v) { c.log_file = v; }},
+    {"log_level", "info", false,
+     [](Config& c, const std::string& v) {
+         if (!worker::valid_log_level(v))
+             throw invalid_argument("expected trace, debug, info, warning, error, critical or off, got '" + v + "'");
+         c.log_level = v;
+     }},
+    {"pid_file", "/run/ftpd.pid", false, [](Config& c, const std::string& v) { c.pid_file = nonempty(v, "a path"); }},
+    {"shutdown_timeout", "30", false,
+     [](Config& c, const std::string& v) { c.server.shutdown_timeout = parse_uint(v, 0, 86400); }},
+};
+
+}  // namespace
+
+std::span<const KeySpec> config_keys() { return kKeys; }
+
+}  // namespace ftpd::master

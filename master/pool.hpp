@@ -1,0 +1,74 @@
+// The worker pool: forks workers into numbered slots, reaps them, respawns a dead
+// worker of the current generation into its slot (with back-off when workers die in a
+// loop), and drains the workers of an old generation. Runs in the master only.
+#pragma once
+
+#include "master/config.hpp"
+#include "master/listeners.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace ftpd::master {
+
+struct ChildProcess {
+    pid_t pid = 0;
+    unsigned slot = 0;
+    unsigned generation = 0;
+    std::chrono::steady_clock::time_point started;
+    bool draining = false;
+    std::chrono::steady_clock::time_point drain_deadline = std::chrono::steady_clock::time_point::max();
+};
+
+class Pool {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // fds_to_close_in_child: the master's own descriptors (signalfd, pid file) that a
+    // worker must not keep.
+    explicit Pool(std::vector<int> fds_to_close_in_child) : close_in_child_(std::move(fds_to_close_in_child)) {}
+
+    // Starts `cfg.workers` workers of generation `generation` serving `listeners`.
+    // Workers of older generations are told to drain (SIGQUIT) and are not respawned.
+    void start_generation(const Config& cfg, unsigned generation, const std::vector<Listener>& listeners);
+
+    // Reaps every exited child (waitpid WNOHANG), logs how it died, and schedules a
+    // respawn for current-generation workers unless stopping.
+    void reap();
+
+    // Runs what is due: respawns, and SIGKILL of drained workers past their deadline.
+    void tick();
+
+    // How long the master may sleep before tick() has something to do.
+    std::chrono::milliseconds next_timeout() const;
+
+    // Sends sig to every live child and marks it draining: SIGKILL after `grace`.
+    void signal_all(int sig, std::chrono::seconds grace);
+    void stop_respawning() { stopping_ = true; }
+
+    bool empty() const { return children_.empty(); }
+    const std::vector<ChildProcess>& children() const { return children_; }
+
+private:
+    pid_t spawn(unsigned slot);
+    unsigned free_slot() const;
+
+    struct PendingRespawn {
+        unsigned slot;
+        Clock::time_point when;
+    };
+
+    std::vector<int> close_in_child_;
+    Config cfg_;
+    std::vector<int> listen_fds_;      // owned by the master's current listeners
+    unsigned generation_ = 0;
+    std::vector<ChildProcess> children_;
+    std::vector<PendingRespawn> pending_;
+    std::vector<unsigned> failures_;   // consecutive quick deaths, by slot
+    bool stopping_ = false;
+};
+
+}  // namespace ftpd::master

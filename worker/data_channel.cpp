@@ -1,0 +1,102 @@
+// The data connection: passive listen with peer check, or active connect.
+// Runs in workers. Never accepts a data connection from an address other than the
+// control connection's peer (pure-ftpd's behaviour: drop it and keep waiting).
+#include "worker/data_channel.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace ftpd::worker {
+
+namespace {
+
+bool same_host(const net::ip::address& a, const net::ip::address& b) {
+    auto norm = [](const net::ip::address& x) -> net::ip::address {
+        if (x.is_v6() && x.to_v6().is_v4_mapped())
+            return net::ip::make_address_v4(net::ip::v4_mapped, x.to_v6());
+        return x;
+    };
+    return norm(a) == norm(b);
+}
+
+}  // namespace
+
+std::uint16_t DataChannel::listen_passive(const net::ip::address& local, std::uint16_t low,
+                                          std::uint16_t high) {
+    reset();
+    tcp::endpoint ep(local, 0);
+    acceptor_.open(ep.protocol());
+    if (low == 0) {
+        acceptor_.bind(ep);
+    } else {
+        // Start at a random port of the range so concurrent sessions rarely collide.
+        static thread_local std::minstd_rand rng{std::random_device{}()};
+        unsigned span = high - low + 1u;
+        unsigned start = rng() % span;
+        boost::system::error_code ec;
+        for (unsigned i = 0; i < span; ++i) {
+            ep.port(static_cast<std::uint16_t>(low + (start + i) % span));
+            acceptor_.bind(ep, ec);
+            if (!ec) break;
+        }
+        if (ec) {
+            acceptor_.close();
+            throw std::system_error(std::make_error_code(std::errc::address_in_use),
+                                    "passive port range exhausted");
+        }
+    }
+    acceptor_.listen(1);
+    passive_ = true;
+    return acceptor_.local_endpoint().port();
+}
+
+void DataChannel::set_active(const tcp::endpoint& target) {
+    reset();
+    active_ = target;
+}
+
+awaitable<void> DataChannel::connect(const net::ip::address& peer, const std::string& log_prefix,
+                                     std::error_code& ec) {
+    boost::system::error_code bec;
+    if (passive_) {
+        for (;;) {
+            tcp::socket s(acceptor_.get_executor());
+            co_await acceptor_.async_accept(s, net::redirect_error(use_awaitable, bec));
+            if (bec) break;
+            auto remote = s.remote_endpoint(bec);
+            if (bec) continue;
+            if (same_host(remote.address(), peer)) {
+                socket_ = std::move(s);
+                break;
+            }
+            spdlog::warn("{}: refused data connection from {} port {} (not the client's address)",
+                         log_prefix, remote.address().to_string(), remote.port());
+        }
+        acceptor_.close();
+        passive_ = false;
+    } else if (active_) {
+        socket_.open(active_->protocol(), bec);
+        if (!bec) co_await socket_.async_connect(*active_, net::redirect_error(use_awaitable, bec));
+        active_.reset();
+    } else {
+        bec = make_error_code(boost::system::errc::not_connected);
+    }
+    ec = bec ? std::error_code(bec.value(), std::generic_category()) : std::error_code{};
+}
+
+void DataChannel::reset() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    socket_.close(ignored);
+    passive_ = false;
+    active_.reset();
+}
+
+void DataChannel::cancel() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    socket_.close(ignored);
+}
+
+}  // namespace ftpd::worker

@@ -1,0 +1,29 @@
+// The worker's view of the configuration: what sessions need. The master fills it from
+// ftpd.conf (master/config_keys.cpp is the single table of keys) and hands it to each
+// worker it forks. Plain values only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ftpd::worker {
+
+struct Settings {
+    std::string root = "/srv/ftp";          // served directory for anonymous users
+    bool anonymous = true;                  // allow anonymous/ftp logins
+    bool anonymous_write = false;           // anonymous may upload, mkdir, delete
+    bool upload_overwrite = false;          // STOR may replace an existing file
+    bool show_hidden = false;               // list dot-files
+    unsigned umask = 022;                   // for created files and directories
+    std::uint16_t pasv_low = 0;             // passive port range; 0 = any
+    std::uint16_t pasv_high = 0;
+    std::string pasv_address;               // announced in 227; empty = local address
+    bool active_mode = true;                // allow PORT/EPRT
+    unsigned login_timeout = 60;            // seconds
+    unsigned idle_timeout = 300;
+    unsigned data_timeout = 300;
+    std::string banner = "ftpd ready";
+    unsigned shutdown_timeout = 30;         // seconds a draining worker keeps sessions
+};
+
+}  // namespace ftpd::worker

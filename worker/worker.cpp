@@ -1,0 +1,193 @@
+// A worker process: privilege drop, the event loop, acceptors, sessions, and the
+// worker's own signals (TERM: stop now; QUIT or master death: drain; USR1: reopen logs).
+// Runs in a child of the master; never returns into the master's code paths.
+#include "worker/worker.hpp"
+
+#include "ipc/sys/syscall.hpp"
+#include "worker/logging.hpp"
+#include "worker/net.hpp"
+#include "worker/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <list>
+
+namespace ftpd::worker {
+namespace sys = ipc::sys;
+
+Worker::Worker(const WorkerContext& ctx) : ctx_(ctx), anonymous_root_(ctx.settings.root) {}
+
+void Worker::session_ended(std::uint64_t id) {
+    sessions_.erase(id);
+    if (draining_ && sessions_.empty() && on_idle_) on_idle_(on_idle_arg_);
+}
+
+namespace {
+
+// Started as root: become `user` with its groups, and prove root cannot come back.
+void drop_privileges(const std::string& user) {
+    if (::geteuid() != 0) return;
+    errno = 0;
+    passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) throw std::runtime_error("user '" + user + "' does not exist");
+    if (pw->pw_uid == 0) throw std::runtime_error("refusing to run workers as root (user = " + user + ")");
+    sys::check("initgroups", [&] { return ::initgroups(pw->pw_name, pw->pw_gid); });
+    sys::check("setgid", [&] { return ::setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid); });
+    sys::check("setuid", [&] { return ::setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid); });
+    if (::setuid(0) == 0) throw std::runtime_error("privileges could not be dropped");
+}
+
+}  // namespace
+
+// The event loop of one worker: acceptors, signals, and the drain/stop logic.
+class WorkerLoop {
+public:
+    WorkerLoop(net::io_context& io, Worker& worker, const WorkerContext& ctx)
+        : io_(io), worker_(worker), ctx_(ctx), signals_(io), drain_timer_(io) {
+        for (int fd : ctx.listen_fds) {
+            sockaddr_storage ss{};
+            socklen_t len = sizeof ss;
+            sys::check("getsockname", [&] { return ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len); });
+            auto proto = ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4();
+            acceptors_.emplace_back(io, proto, fd);
+        }
+        worker_.on_idle_ = [](void* self) { static_cast<WorkerLoop*>(self)->io_.stop(); };
+        worker_.on_idle_arg_ = this;
+    }
+
+    void start() {
+        signals_.add(SIGTERM);
+        signals_.add(SIGINT);
+        signals_.add(SIGQUIT);
+        signals_.add(SIGUSR1);
+        wait_signal();
+        for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a), net::detached);
+    }
+
+    void drain(const char* why) {
+        if (worker_.draining_) return;
+        worker_.draining_ = true;
+        spdlog::info("draining ({}): {} session(s) left", why, worker_.sessions_.size());
+        close_acceptors();
+        if (worker_.sessions_.empty()) {
+            io_.stop();
+            return;
+        }
+        drain_timer_.expires_after(std::chrono::seconds(ctx_.settings.shutdown_timeout));
+        drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            spdlog::info("shutdown_timeout reached; closing {} session(s)", worker_.sessions_.size());
+            stop_sessions();
+            io_.stop();
+        });
+    }
+
+    void stop_now() {
+        spdlog::info("stopping: closing {} session(s)", worker_.sessions_.size());
+        worker_.draining_ = true;
+        close_acceptors();
+        stop_sessions();
+        io_.stop();
+    }
+
+private:
+    void wait_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            if (sig == SIGUSR1)
+                reopen_logs();
+            else if (sig == SIGQUIT)
+                drain("told to stop gracefully");
+            else
+                stop_now();
+            wait_signal();
+        });
+    }
+
+    awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+        for (;;) {
+            boost::system::error_code ec;
+            tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
+            if (worker_.draining_ || !acceptor.is_open()) co_return;
+            if (ec) {
+                if (ec == net::error::operation_aborted) co_return;
+                spdlog::warn("accept: {}", ec.message());
+                if (ec == boost::system::errc::too_many_files_open ||
+                    ec == boost::system::errc::too_many_files_open_in_system) {
+                    net::steady_timer pause(io_, std::chrono::milliseconds(100));
+                    co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
+                }
+                continue;
+            }
+            start_session(std::move(socket));
+        }
+    }
+
+    void start_session(tcp::socket socket) {
+        // Session ids read as slot and number: 3000017 is the 17th session of worker 3.
+        std::uint64_t id = std::uint64_t{ctx_.slot} * 1000000 + ++worker_.next_session_;
+        auto session = std::make_shared<Session>(worker_, std::move(socket), id);
+        worker_.sessions_[id] = session;
+        net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
+    }
+
+    void close_acceptors() {
+        boost::system::error_code ignored;
+        for (auto& a : acceptors_) a.close(ignored);
+    }
+
+    void stop_sessions() {
+        auto sessions = worker_.sessions_;
+        for (auto& [id, weak] : sessions)
+            if (auto s = weak.lock()) s->stop();
+    }
+
+    net::io_context& io_;
+    Worker& worker_;
+    const WorkerContext& ctx_;
+    std::list<tcp::acceptor> acceptors_;
+    net::signal_set signals_;
+    net::steady_timer drain_timer_;
+};
+
+int run_worker(const WorkerContext& ctx) noexcept {
+    try {
+        set_log_name("worker " + std::to_string(ctx.slot));
+        ::signal(SIGHUP, SIG_IGN);
+        ::signal(SIGPIPE, SIG_IGN);
+        ::umask(ctx.settings.umask);
+        std::unique_ptr<Worker> worker;
+        try {
+            worker = std::make_unique<Worker>(ctx);  // opens the root before dropping root
+            drop_privileges(ctx.user);
+        } catch (const std::exception& e) {
+            spdlog::critical("cannot start: {}", e.what());
+            return kBootFailed;
+        }
+        net::io_context io(1);
+        WorkerLoop loop(io, *worker, ctx);
+        loop.start();  // installs the signal handlers while signals are still blocked
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        // The parent-death signal is cleared by the credential change: set it after.
+        ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
+        if (::getppid() != ctx.master_pid) loop.drain("master is gone");
+        spdlog::info("ready");
+        io.run();
+        spdlog::info("exiting");
+        return 0;
+    } catch (const std::exception& e) {
+        spdlog::critical("fatal: {}", e.what());
+        return 1;
+    }
+}
+
+}  // namespace ftpd::worker

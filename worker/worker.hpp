@@ -1,0 +1,62 @@
+// A worker process: one io_context, the inherited listening sockets raced on accept()
+// with the other workers, one coroutine per session. Runs in a child forked by the
+// master; it knows nothing of the pool and leaves with _exit() (by its caller).
+#pragma once
+
+#include "worker/fs_root.hpp"
+#include "worker/settings.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ftpd::worker {
+
+// Exit status of a worker that could not start (privilege drop, root): the master
+// backs off instead of respawning it in a loop.
+constexpr int kBootFailed = 70;
+
+struct WorkerContext {
+    unsigned slot = 0;                 // the pool slot, "worker N" in logs
+    unsigned generation = 1;           // config generation this worker serves
+    int master_pid = 0;
+    std::vector<int> listen_fds;       // inherited listening sockets
+    Settings settings;
+    std::string user = "nobody";       // switch to this account when started as root
+};
+
+// Runs the worker until it is told to stop (or the master dies and its sessions end).
+// Returns the process exit status. Never throws.
+int run_worker(const WorkerContext& ctx) noexcept;
+
+class Session;
+
+// The state sessions share inside one worker.
+class Worker {
+public:
+    explicit Worker(const WorkerContext& ctx);
+
+    const Settings& settings() const { return ctx_.settings; }
+    const FsRoot& anonymous_root() const { return anonymous_root_; }
+    std::uint64_t next_upload_id() { return ++uploads_; }
+
+    // Called by a session as its coroutine ends.
+    void session_ended(std::uint64_t id);
+
+    const WorkerContext& context() const { return ctx_; }
+
+private:
+    friend class WorkerLoop;
+    const WorkerContext& ctx_;
+    FsRoot anonymous_root_;
+    std::uint64_t uploads_ = 0;
+    std::uint64_t next_session_ = 0;
+    std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
+    bool draining_ = false;
+    void (*on_idle_)(void*) = nullptr;
+    void* on_idle_arg_ = nullptr;
+};
+
+}  // namespace ftpd::worker
