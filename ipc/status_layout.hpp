@@ -72,7 +72,7 @@ constexpr std::size_t utf8_prefix_length(std::string_view s, std::size_t max) no
 template <std::size_t N>
 void set_text(char (&field)[N], std::string_view s) noexcept {
     const std::size_t n = utf8_prefix_length(s, N - 1);
-    std::memcpy(field, s.data(), n);
+    if (n > 0) std::memcpy(field, s.data(), n);  // s.data() may be null when n == 0
     std::memset(field + n, 0, N - n);
 }
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <new>
 #include <stdexcept>
@@ -106,15 +107,21 @@ SessionRowData& SegmentMapping::row(std::uint32_t slot, std::uint32_t row) const
 }
 
 Geometry validate_segment(const void* base, std::size_t mapped_size, std::string_view name) {
-    HeaderData h;
-    if (mapped_size < sizeof h)
+    // Magic and version first, from the 12 bytes every version shares, so a build with a
+    // different header size still gets "has version N" rather than "too small".
+    HeaderData h{};
+    const std::size_t stable = offsetof(HeaderData, version) + sizeof h.version;
+    if (mapped_size < stable)
         throw segment_error(name, "is too small (" + std::to_string(mapped_size) + " bytes)" + hint_builds());
-    std::memcpy(&h, base, sizeof h);
+    std::memcpy(&h, base, stable);
     if (h.magic == 0) throw segment_error(name, "is not initialised (is ftpd still starting?)");
     if (h.magic != kStatusMagic) throw segment_error(name, "is not an ftpd status segment (bad magic)");
     if (h.version != kStatusVersion)
         throw segment_error(name, "has version " + std::to_string(h.version) + ", expected " +
                                       std::to_string(kStatusVersion) + hint_builds());
+    if (mapped_size < sizeof h)
+        throw segment_error(name, "is too small (" + std::to_string(mapped_size) + " bytes)" + hint_builds());
+    std::memcpy(&h, base, sizeof h);
     const Geometry g{h.slot_count, h.rows_per_slot};
     std::size_t expected = 0;
     try {
@@ -185,7 +192,9 @@ void SegmentOwner::reset_slot(std::uint32_t index) {
     const std::uint32_t restarts = counter(s.data.restarts).load(std::memory_order_relaxed);
     const std::uint32_t begin = begin_write(s.seq);
     // Not destroyed first: the old semaphore may be held by the dead worker, and destroying
-    // a semaphore in that state is undefined. sem_init over it is what glibc supports.
+    // a semaphore in that state is undefined; sem_init over it is what glibc supports. A
+    // reader holding the old one meanwhile later posts into the new one (count 2): harmless,
+    // since the sequence counter, not the semaphore, is what keeps copies consistent.
     new (&s.sem) bip::interprocess_semaphore(1);
     WorkerSlotData d{};
     d.state = WorkerState::dead;
@@ -261,7 +270,8 @@ SegmentView::SegmentView(int master_pid, Access access) {
     }();
     bip::offset_t size = 0;
     if (!shm.get_size(size)) throw segment_error(name_, "cannot be sized");
-    if (static_cast<std::size_t>(size) < sizeof(HeaderData)) validate_segment(nullptr, static_cast<std::size_t>(size), name_);
+    if (static_cast<std::size_t>(size) < sizeof(HeaderData))  // mapping 0 bytes would fail obscurely
+        throw segment_error(name_, "is too small (" + std::to_string(size) + " bytes; is ftpd still starting?)");
     try {
         region_ = bip::mapped_region(shm, write ? bip::read_write : bip::read_only);
     } catch (const bip::interprocess_exception& e) {

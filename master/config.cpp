@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -34,6 +35,8 @@ const KeySpec* find_key(std::string_view name) {
         if (k.name == name) return &k;
     return nullptr;
 }
+
+constexpr char kHash = '\x1f';  // stands in for '#' while Program_options reads a line
 
 std::string trim(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r");
@@ -89,7 +92,11 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
             errors.push_back({file, lineno, "sections are not supported: '" + t + "'"});
             continue;
         }
-        std::istringstream one(t);
+        // Program_options cuts a line at '#'; here only a line starting with '#' is a
+        // comment, so a '#' inside a value (a banner, say) is hidden from it and put back.
+        std::string hidden = t;
+        std::replace(hidden.begin(), hidden.end(), '#', kHash);
+        std::istringstream one(hidden);
         po::parsed_options parsed(&desc);
         try {
             parsed = po::parse_config_file(one, desc, false);
@@ -107,6 +114,7 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
             const KeySpec* spec = find_key(opt.string_key);
             if (!spec) continue;  // cannot happen: desc only has table keys
             std::string value = opt.value.empty() ? std::string() : trim(opt.value.front());
+            std::replace(value.begin(), value.end(), kHash, '#');
             auto prev = seen.find(opt.string_key);
             if (!spec->repeatable && prev != seen.end()) {
                 errors.push_back({file, lineno,

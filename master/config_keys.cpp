@@ -72,10 +72,16 @@ std::string nonempty(const std::string& v, const char* what) {
     return v;
 }
 
+// Paths must be absolute: the daemon runs in "/" and re-reads the file on SIGHUP.
+std::string absolute_path(const std::string& v) {
+    if (v.empty() || v.front() != '/') throw invalid_argument("'" + v + "' is not an absolute path");
+    return v;
+}
+
 const KeySpec kKeys[] = {
     {"listen", "0.0.0.0:21", true, [](Config& c, const std::string& v) { c.listen.push_back(parse_listen(v)); }},
     {"workers", "auto", false, [](Config& c, const std::string& v) { c.workers = parse_workers(v); }},
-    {"root", "/srv/ftp", false, [](Config& c, const std::string& v) { c.server.root = nonempty(v, "a directory"); }},
+    {"root", "/srv/ftp", false, [](Config& c, const std::string& v) { c.server.root = absolute_path(v); }},
     {"anonymous", "yes", false, [](Config& c, const std::string& v) { c.server.anonymous = parse_bool(v); }},
     {"anonymous_write", "no", false,
      [](Config& c, const std::string& v) { c.server.anonymous_write = parse_bool(v); }},
@@ -106,14 +112,17 @@ const KeySpec kKeys[] = {
     {"data_timeout", "300", false,
      [](Config& c, const std::string& v) { c.server.data_timeout = parse_uint(v, 1, 86400); }},
     {"banner", "ftpd ready", false, [](Config& c, const std::string& v) { c.server.banner = v; }},
-    {"log_file", "", false, [](Config& c, const std::string& v) { c.log_file = v; }},
+    {"log_file", "", false,
+     [](Config& c, const std::string& v) {
+         c.log_file = v.empty() || v == "stderr" || v == "syslog" ? v : absolute_path(v);
+     }},
     {"log_level", "info", false,
      [](Config& c, const std::string& v) {
          if (!worker::valid_log_level(v))
              throw invalid_argument("expected trace, debug, info, warning, error, critical or off, got '" + v + "'");
          c.log_level = v;
      }},
-    {"pid_file", "/run/ftpd.pid", false, [](Config& c, const std::string& v) { c.pid_file = nonempty(v, "a path"); }},
+    {"pid_file", "/run/ftpd.pid", false, [](Config& c, const std::string& v) { c.pid_file = absolute_path(v); }},
     {"shutdown_timeout", "30", false,
      [](Config& c, const std::string& v) { c.server.shutdown_timeout = parse_uint(v, 0, 86400); }},
 };

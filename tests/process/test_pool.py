@@ -1,6 +1,7 @@
 """The worker pool: its size, respawn after SIGKILL, clean stops, the pid-file
 lock against a second master, and a daemonized start."""
 
+import ftplib
 import io
 import os
 import shutil
@@ -103,7 +104,15 @@ class PoolTest(unittest.TestCase):
         ftp = ftp_client(server)
         self.addCleanup(ftp.close)
         self.assertEqual(server.stop(signal.SIGTERM), 0)
-        # The worker that held the session is gone, so the connection is closed.
+        # The worker that held the session is gone: the client was told 421
+        # (or the connection was simply closed) and nothing answers any more.
+        try:
+            reply = ftp.voidcmd("NOOP")
+            self.fail(f"session still answers after SIGTERM: {reply}")
+        except ftplib.error_temp as e:
+            self.assertTrue(str(e).startswith("421"), str(e))
+        except (EOFError, OSError):
+            pass
         with self.assertRaises((EOFError, OSError)):
             ftp.voidcmd("NOOP")
 

@@ -568,7 +568,7 @@ class Server:
     def cleanup(self):
         """Kill (SIGKILL, by pid) anything of ours still alive; remove the temp dir."""
         for _ in range(3):
-            pids = self.our_pids() if self.pid else set()
+            pids = self.our_pids()
             if self.proc is not None and self.proc.poll() is None:
                 pids.add(self.proc.pid)
             if not pids:

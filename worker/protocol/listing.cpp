@@ -118,6 +118,9 @@ std::string permissions(const FileInfo& info) {
 }
 
 std::string list_date(std::int64_t mtime, std::int64_t now) {
+    // Clamped first, so that now - mtime cannot overflow.
+    mtime = std::clamp(mtime, kMinTime, kMaxTime);
+    now = std::clamp(now, kMinTime, kMaxTime);
     const Civil c = to_civil(mtime);
     const bool recent = mtime <= now && now - mtime <= kRecentSeconds;
     char buf[32];
@@ -264,6 +267,7 @@ bool is_number(std::string_view s) {
 // The mtime of "Mon DD HH:MM" or "Mon DD YYYY"; nullopt if these three tokens are no date.
 std::optional<std::int64_t> parse_list_date(std::string_view mon, std::string_view dd,
                                             std::string_view last, std::int64_t now) {
+    now = std::clamp(now, kMinTime, kMaxTime);  // so that now + a day cannot overflow
     const auto month = parse_month(mon);
     if (!month || dd.size() > 2 || !is_number(dd)) return std::nullopt;
     const auto day = static_cast<unsigned>(*parse_unsigned(dd));

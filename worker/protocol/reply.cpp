@@ -171,8 +171,9 @@ std::optional<Reply> ReplyParser::feed_line(std::string_view line) {
     const bool same_code = leading_code(line) == code_;
     const bool is_last = same_code && (line.size() == 3 || line[3] == ' ');
     std::string_view content = line;
-    if (same_code && (is_last || line[3] == '-'))
+    if (same_code && (is_last || line[3] == '-')) {  // "ddd-" middle lines, as proftpd sends
         content = line.substr(std::min<std::size_t>(4, line.size()));
+    }
     if (text_.size() + 1 + content.size() > max_text_) {
         code_ = 0;
         text_.clear();

@@ -138,6 +138,10 @@ BOOST_AUTO_TEST_CASE(validate_segment_checks_memory_without_shared_memory) {
     BOOST_TEST(g.rows_per_slot == kGeometry.rows_per_slot);
     BOOST_TEST(contains(error_of([&] { validate_segment(memory.data(), 100, "mem"); }), "too small"));
     BOOST_TEST(contains(error_of([&] { validate_segment(memory.data(), memory.size() - 64, "mem"); }), "bytes"));
+    h.version = kStatusVersion + 1;  // another build's header may have another size
+    std::memcpy(memory.data(), &h, sizeof h);
+    BOOST_TEST(contains(error_of([&] { validate_segment(memory.data(), 16, "mem"); }), "has version"));
+    h.version = kStatusVersion;
     h.slot_count = 0;
     std::memcpy(memory.data(), &h, sizeof h);
     BOOST_TEST(contains(error_of([&] { validate_segment(memory.data(), memory.size(), "mem"); }), "invalid geometry"));

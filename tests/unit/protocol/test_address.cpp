@@ -25,7 +25,9 @@ struct AddressCase {
     std::string text;
     HostPort expected;
 };
-std::ostream& operator<<(std::ostream& os, const AddressCase& c) { return os << '"' << c.text << '"'; }
+std::ostream& operator<<(std::ostream& os, const AddressCase& c) {
+    return os << '"' << c.text << '"';
+}
 
 }  // namespace
 
@@ -101,8 +103,8 @@ BOOST_DATA_TEST_CASE(pasv_reply_without_six_numbers_gives_nothing,
 }
 
 BOOST_DATA_TEST_CASE(pasv_reply_round_trips,
-                     bdata::make(std::vector<HostPort>{{"127.0.0.1", 1025, 4}, {"8.8.4.4", 65535, 4},
-                                                       {"0.0.0.0", 1, 4}}),
+                     bdata::make(std::vector<HostPort>{
+                         {"127.0.0.1", 1025, 4}, {"8.8.4.4", 65535, 4}, {"0.0.0.0", 1, 4}}),
                      hp) {
     const auto back = parse_pasv_reply(format_pasv_reply_text(hp));
     BOOST_TEST_REQUIRE(back.has_value());
@@ -125,10 +127,11 @@ BOOST_DATA_TEST_CASE(valid_eprt_args_parse_with_canonical_host,
 
 BOOST_DATA_TEST_CASE(invalid_eprt_args_are_refused,
                      bdata::make(std::vector<std::string>{
-                         "", "|", "||", "||||", "|1|132.235.1.2|6275", "|3|1.2.3.4|21|", "|1|::1|21|",
-                         "|2|1.2.3.4|21|", "|1|1.2.3.4|0|", "|1|1.2.3.4|65536|", "|1|1.2.3.4|21|x|",
-                         " 1 1.2.3.4 21 ", "|1|1.2.3.4| 21|", "|1|host.example|21|", "|1|1.2.3.4|-1|",
-                         "|1|1.2.3.4|21!", "\x7f" "1\x7f" "1.2.3.4\x7f" "21\x7f", "|01|1.2.3.4|21|"}),
+                         "", "|", "||", "||||", "|1|132.235.1.2|6275", "|3|1.2.3.4|21|",
+                         "|1|::1|21|", "|2|1.2.3.4|21|", "|1|1.2.3.4|0|", "|1|1.2.3.4|65536|",
+                         "|1|1.2.3.4|21|x|", " 1 1.2.3.4 21 ", "|1|1.2.3.4| 21|",
+                         "|1|host.example|21|", "|1|1.2.3.4|-1|", "|1|1.2.3.4|21!",
+                         "\x7f" "1\x7f" "1.2.3.4\x7f" "21\x7f", "|01|1.2.3.4|21|"}),
                      arg) {
     BOOST_TEST(!parse_eprt_arg(arg).has_value());
 }
@@ -155,7 +158,8 @@ BOOST_AUTO_TEST_CASE(epsv_reply_has_port_in_pipes) {
     BOOST_TEST(format_epsv_reply_text(6446) == "Entering Extended Passive Mode (|||6446|)");
 }
 
-BOOST_DATA_TEST_CASE(epsv_reply_round_trips, bdata::make(std::vector<int>{1, 21, 6446, 65535}), port) {
+BOOST_DATA_TEST_CASE(epsv_reply_round_trips, bdata::make(std::vector<int>{1, 21, 6446, 65535}),
+                     port) {
     const auto back = parse_epsv_reply(format_epsv_reply_text(static_cast<std::uint16_t>(port)));
     BOOST_TEST_REQUIRE(back.has_value());
     BOOST_TEST(*back == port);
@@ -195,7 +199,8 @@ BOOST_DATA_TEST_CASE(epsv_args_parse,
 }
 
 BOOST_DATA_TEST_CASE(invalid_epsv_args_are_refused,
-                     bdata::make(std::vector<std::string>{"3", "0", "ALLL", "AL", "12", "|1|", "x"}),
+                     bdata::make(std::vector<std::string>{"3", "0", "ALLL", "AL", "12", "|1|",
+                                                          "x"}),
                      arg) {
     BOOST_TEST(!parse_epsv_arg(arg).has_value());
 }
@@ -204,7 +209,9 @@ struct RangeCase {
     std::string text;
     unsigned low, high;
 };
-std::ostream& operator<<(std::ostream& os, const RangeCase& c) { return os << '"' << c.text << '"'; }
+std::ostream& operator<<(std::ostream& os, const RangeCase& c) {
+    return os << '"' << c.text << '"';
+}
 
 BOOST_DATA_TEST_CASE(valid_port_ranges_parse,
                      bdata::make(std::vector<RangeCase>{{"0", 0, 0},
@@ -219,9 +226,10 @@ BOOST_DATA_TEST_CASE(valid_port_ranges_parse,
 }
 
 BOOST_DATA_TEST_CASE(invalid_port_ranges_are_refused,
-                     bdata::make(std::vector<std::string>{"", "1023-2000", "2000-1999", "1024-65536",
-                                                          "1024", "a-b", "1024-2000-3000", "-1024",
-                                                          "00", "1024--2000"}),
+                     bdata::make(std::vector<std::string>{"", "1023-2000", "2000-1999",
+                                                          "1024-65536", "1024", "a-b",
+                                                          "1024-2000-3000", "-1024", "00",
+                                                          "1024--2000"}),
                      text) {
     BOOST_TEST(!parse_port_range(text).has_value());
 }

@@ -22,7 +22,9 @@ namespace {
 struct ValidLine {
     std::string line, verb, arg;
 };
-std::ostream& operator<<(std::ostream& os, const ValidLine& c) { return os << '"' << c.line << '"'; }
+std::ostream& operator<<(std::ostream& os, const ValidLine& c) {
+    return os << '"' << c.line << '"';
+}
 
 const std::vector<ValidLine> kValid = {
     {"USER anonymous", "USER", "anonymous"},
@@ -50,7 +52,8 @@ const std::vector<std::string> kInvalid = {
 
 BOOST_AUTO_TEST_SUITE(command)
 
-BOOST_DATA_TEST_CASE(valid_lines_split_into_upper_case_verb_and_verbatim_arg, bdata::make(kValid), c) {
+BOOST_DATA_TEST_CASE(valid_lines_split_into_upper_case_verb_and_verbatim_arg, bdata::make(kValid),
+                     c) {
     const auto cmd = parse_command(c.line);
     BOOST_TEST_REQUIRE(cmd.has_value());
     BOOST_TEST(cmd->verb == c.verb);
@@ -73,7 +76,8 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_throw_and_verbs_stay_well_formed) {
         const int len = static_cast<unsigned char>(next_byte()) % 12;
         for (int i = 0; i < len; ++i) {
             const char b = next_byte();
-            line.push_back(round % 2 ? b : alphabet[static_cast<unsigned char>(b) % alphabet.size()]);
+            const auto pick = static_cast<unsigned char>(b) % alphabet.size();
+            line.push_back(round % 2 ? b : alphabet[pick]);  // raw bytes, or likely tokens
         }
         std::optional<Command> cmd;
         BOOST_REQUIRE_NO_THROW(cmd = parse_command(strip_telnet(line)));
@@ -99,7 +103,9 @@ BOOST_AUTO_TEST_CASE(telnet_ip_then_bare_dm_after_urgent_iac_is_stripped) {
 struct TelnetCase {
     std::string in, out;
 };
-std::ostream& operator<<(std::ostream& os, const TelnetCase& c) { return os << c.in.size() << " bytes"; }
+std::ostream& operator<<(std::ostream& os, const TelnetCase& c) {
+    return os << c.in.size() << " bytes";
+}
 
 BOOST_DATA_TEST_CASE(telnet_sequences_are_removed_and_doubled_iac_kept_once,
                      bdata::make(std::vector<TelnetCase>{
@@ -126,7 +132,8 @@ BOOST_DATA_TEST_CASE(path_args_with_nul_cr_or_lf_are_unsafe,
 }
 
 BOOST_DATA_TEST_CASE(ordinary_path_args_are_safe,
-                     bdata::make(std::vector<std::string>{"", "a b", "../x", "caf\xc3\xa9", "\xff\xfe", "a\tb"}),
+                     bdata::make(std::vector<std::string>{"", "a b", "../x", "caf\xc3\xa9",
+                                                          "\xff\xfe", "a\tb"}),
                      arg) {
     BOOST_TEST(is_safe_path_arg(arg));
 }

@@ -85,10 +85,12 @@ BOOST_AUTO_TEST_CASE(crlf_split_across_reads_gives_one_line_without_cr) {
 BOOST_AUTO_TEST_CASE(bare_lf_ends_a_line_and_lone_cr_stays_inside) {
     LineBuffer buf(4096);
     feed(buf, "NOOP\nPWD\n\nA\rB\n\r\n");
-    check_lines(drain(buf), {{"NOOP", false}, {"PWD", false}, {"", false}, {"A\rB", false}, {"", false}});
+    check_lines(drain(buf),
+                {{"NOOP", false}, {"PWD", false}, {"", false}, {"A\rB", false}, {"", false}});
 }
 
-BOOST_DATA_TEST_CASE(any_read_size_gives_the_same_lines, bdata::make({1, 2, 3, 7, 64, 4096}), chunk) {
+BOOST_DATA_TEST_CASE(any_read_size_gives_the_same_lines, bdata::make({1, 2, 3, 7, 64, 4096}),
+                     chunk) {
     const std::string input = "USER anonymous\r\nPASS x@y\r\nCWD /pub\nRETR a b\r\n\r\nQUIT\r\n";
     LineBuffer buf(4096);
     const auto lines = feed_in_chunks(buf, input, static_cast<std::size_t>(chunk));

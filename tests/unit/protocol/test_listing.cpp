@@ -119,8 +119,10 @@ BOOST_AUTO_TEST_CASE(mlsx_facts_for_dir_and_symlink_have_no_size) {
 }
 
 BOOST_DATA_TEST_CASE(mdtm_round_trips,
-                     bdata::make(std::vector<std::int64_t>{0, k20261123_123456, 1709208000 /* leap day */,
-                                                           -302486400 /* 1960 */, 253402300799}),
+                     bdata::make(std::vector<std::int64_t>{0, k20261123_123456,
+                                                           1709208000 /* leap day */,
+                                                           -302486400 /* 1960 */,
+                                                           253402300799 /* the last second */}),
                      seconds) {
     const auto back = parse_mdtm(format_mdtm(seconds));
     BOOST_TEST_REQUIRE(back.has_value());
@@ -142,7 +144,8 @@ BOOST_AUTO_TEST_CASE(mdtm_clamps_times_beyond_four_digit_years) {
 BOOST_DATA_TEST_CASE(invalid_mdtm_times_are_refused,
                      bdata::make(std::vector<std::string>{
                          "", "2026112312345", "20261323123456", "20260230000000", "20261123246000",
-                         "20261123126000", "2026112312345x", "20261123123456.", "20261123123456.12a",
+                         "20261123126000", "2026112312345x", "20261123123456.",
+                         "20261123123456.12a",
                          " 20261123123456", "202611231234560", "20261100123456", "+2026112312345"}),
                      text) {
     BOOST_TEST(!parse_mdtm(text).has_value());
@@ -154,8 +157,8 @@ struct ListCase {
 };
 std::ostream& operator<<(std::ostream& os, const ListCase& c) { return os << '"' << c.line << '"'; }
 
-FileInfo info(std::string name, char type, std::uint64_t size, std::uint32_t mode, std::uint64_t nlink,
-              std::string owner, std::string group, std::int64_t mtime) {
+FileInfo info(std::string name, char type, std::uint64_t size, std::uint32_t mode,
+              std::uint64_t nlink, std::string owner, std::string group, std::int64_t mtime) {
     FileInfo f;
     f.name = std::move(name);
     f.type = type;
@@ -199,10 +202,14 @@ BOOST_DATA_TEST_CASE(
 BOOST_DATA_TEST_CASE(non_entries_give_no_file_info,
                      bdata::make(std::vector<std::string>{
                          "total 8", "", "drwxr-xr-x 2 root root 4096 Foo 5 2020 pub",
-                         "-rw-r--r-- 1 ftp ftp 12 Nov 23 12:34", "-rw-r--r-- 1 ftp ftp 12 Nov 23 12:34 ",
-                         "11-23-20  12:34PM       <DIR>          dos", "-rw-r--r-- 1 ftp ftp x Nov 23 12:34 f",
-                         "-rw-r--r-- 1 ftp ftp 1 Nov 32 12:34 f", "-rw-r--r-- 1 ftp ftp 1 Nov 3 1:2 f",
-                         "-rwxrwxrwq 1 ftp ftp 1 Nov 3 12:34 f", "xrw-r--r-- 1 ftp ftp 1 Nov 3 12:34 f"}),
+                         "-rw-r--r-- 1 ftp ftp 12 Nov 23 12:34",   // no name
+                         "-rw-r--r-- 1 ftp ftp 12 Nov 23 12:34 ",  // blank name
+                         "11-23-20  12:34PM       <DIR>          dos",
+                         "-rw-r--r-- 1 ftp ftp x Nov 23 12:34 f",
+                         "-rw-r--r-- 1 ftp ftp 1 Nov 32 12:34 f",
+                         "-rw-r--r-- 1 ftp ftp 1 Nov 3 1:2 f",
+                         "-rwxrwxrwq 1 ftp ftp 1 Nov 3 12:34 f",
+                         "xrw-r--r-- 1 ftp ftp 1 Nov 3 12:34 f"}),
                      line) {
     BOOST_TEST(!parse_list_line(line, k20261124_000000).has_value());
 }
@@ -216,12 +223,23 @@ BOOST_AUTO_TEST_CASE(list_time_without_year_takes_the_year_that_is_not_in_the_fu
     BOOST_TEST(this_year->mtime == k20260110_000000 - 14 * 3600);
 }
 
+BOOST_AUTO_TEST_CASE(extreme_times_are_clamped_not_overflowed) {
+    const FileInfo ancient = file("a", 1, 0644, INT64_MIN);
+    BOOST_TEST(format_list_line(ancient, INT64_MAX).find("Jan 01  0000") != std::string::npos);
+    const FileInfo far = file("f", 1, 0644, INT64_MAX);
+    BOOST_TEST(format_list_line(far, INT64_MIN).find("Dec 31  9999") != std::string::npos);
+    const auto parsed = parse_list_line("-rw-r--r-- 1 a b 1 Dec 31 23:59 f", INT64_MAX);
+    BOOST_TEST_REQUIRE(parsed.has_value());
+    BOOST_TEST(parsed->mtime == 253402300740);  // 9999-12-31 23:59
+}
+
 BOOST_DATA_TEST_CASE(list_line_round_trips,
                      bdata::make(std::vector<FileInfo>{
                          file("recent.txt", 1234, 0644, k20261123_123456),
                          with_type(file("old dir", 4096, 02775, k20200105_000000 + 3661), 'd'),
                          with_type(file("link", 11, 0777, k20261124_000000 - 3600), 'l'),
-                         with_type(file("fifo", 0, S_IFIFO | 0600, k20261124_000000 - 100 * kDay), 'o'),
+                         with_type(file("fifo", 0, S_IFIFO | 0600, k20261124_000000 - 100 * kDay),
+                                   'o'),
                          file("  spaced  name ", 1ull << 40, 04711, k20261124_000000 - 400 * kDay),
                      }),
                      f) {
@@ -266,8 +284,10 @@ BOOST_AUTO_TEST_CASE(mlsx_fact_names_are_case_insensitive) {
 }
 
 BOOST_DATA_TEST_CASE(mlsx_types_map_to_file_info_types,
-                     bdata::make(std::vector<std::string>{"type=file; x", "type=cdir; .", "type=pdir; ..",
-                                                          "type=OS.unix=slink:/t; x", "type=OS.unix=blk; x"}) ^
+                     bdata::make(std::vector<std::string>{"type=file; x", "type=cdir; .",
+                                                          "type=pdir; ..",
+                                                          "type=OS.unix=slink:/t; x",
+                                                          "type=OS.unix=blk; x"}) ^
                          bdata::make(std::vector<char>{'f', 'd', 'd', 'l', 'o'}),
                      line, type) {
     const auto f = parse_mlsx_line(line);
@@ -276,7 +296,8 @@ BOOST_DATA_TEST_CASE(mlsx_types_map_to_file_info_types,
 }
 
 BOOST_DATA_TEST_CASE(mlsx_lines_without_name_give_nothing,
-                     bdata::make(std::vector<std::string>{"", "type=file;", "type=file; ", "noblank"}),
+                     bdata::make(std::vector<std::string>{"", "type=file;", "type=file; ",
+                                                          "noblank"}),
                      line) {
     BOOST_TEST(!parse_mlsx_line(line).has_value());
 }
