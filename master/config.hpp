@@ -29,6 +29,8 @@ struct Config {
     std::string log_file;               // empty: stderr in the foreground, else syslog
     std::string log_level = "info";
     std::string pid_file = "/run/ftpd.pid";
+    std::string xferlog;                // transfer log path; empty: off
+    unsigned worker_timeout = 30;       // seconds without heartbeat before SIGKILL
     worker::Settings server;
 };
 

@@ -122,6 +122,10 @@ const KeySpec kKeys[] = {
              throw invalid_argument("expected trace, debug, info, warning, error, critical or off, got '" + v + "'");
          c.log_level = v;
      }},
+    {"xferlog", "", false,
+     [](Config& c, const std::string& v) { c.xferlog = v.empty() ? v : absolute_path(v); }},
+    {"worker_timeout", "30", false,
+     [](Config& c, const std::string& v) { c.worker_timeout = parse_uint(v, 1, 86400); }},
     {"pid_file", "/run/ftpd.pid", false, [](Config& c, const std::string& v) { c.pid_file = absolute_path(v); }},
     {"shutdown_timeout", "30", false,
      [](Config& c, const std::string& v) { c.server.shutdown_timeout = parse_uint(v, 0, 86400); }},

@@ -44,12 +44,15 @@ void Detacher::detach() {
     pid_t child = sys::check("fork", [] { return ::fork(); });
     if (child > 0) {
         ::close(fds[1]);
-        // Wait for the daemon's verdict: "" (EOF without a word) means it died early.
+        // Wait for the daemon's verdict, one line ("" at EOF: it died early). Workers
+        // inherit the write end, so the line's end, not EOF, ends the wait.
         std::string msg;
         char buf[512];
         ssize_t n;
-        while ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        while (msg.find('\n') == std::string::npos &&
+               ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
             if (n > 0) msg.append(buf, static_cast<std::size_t>(n));
+        if (auto nl = msg.find('\n'); nl != std::string::npos) msg.erase(nl);
         if (msg == "ok") ::_exit(0);
         int status = 3;
         if (!msg.empty() && msg[0] >= '0' && msg[0] <= '9') {
@@ -69,7 +72,7 @@ void Detacher::detach() {
 
 void Detacher::ready() {
     if (!pipe_) return;
-    (void)!::write(pipe_.get(), "ok", 2);
+    (void)!::write(pipe_.get(), "ok\n", 3);
     pipe_.reset();
     int null = ::open("/dev/null", O_RDWR);
     if (null >= 0) {
@@ -82,7 +85,7 @@ void Detacher::ready() {
 
 void Detacher::failed(const std::string& message, int status) {
     if (!pipe_) return;
-    std::string text = std::to_string(status % 10) + message;
+    std::string text = std::to_string(status % 10) + message + "\n";
     (void)!::write(pipe_.get(), text.data(), text.size());
     pipe_.reset();
 }

@@ -3,9 +3,13 @@
 // stop, SIGQUIT graceful stop, SIGUSR1 reopen logs. Runs in the master only.
 #include "master/master.hpp"
 
+#include "ipc/event_queue.hpp"
+#include "ipc/names.hpp"
+#include "ipc/status_segment.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "master/listeners.hpp"
 #include "master/pool.hpp"
+#include "master/xferlog.hpp"
 #include "worker/logging.hpp"
 
 #include <spdlog/spdlog.h>
@@ -27,6 +31,13 @@ std::string log_target(const Config& cfg, bool foreground) {
 
 namespace {
 
+constexpr std::uint32_t kRowsPerSlot = 1000;     // sessions shown per worker
+constexpr std::size_t kQueueCapacity = 512;      // events per worker queue
+constexpr std::size_t kEventsPerTick = 256;      // per queue and loop turn
+
+// Slots: the pool, plus as many for the workers of one generation still draining.
+ipc::Geometry geometry_for(const Config& cfg) { return {2 * cfg.workers + 2, kRowsPerSlot}; }
+
 class Master {
 public:
     Master(Config cfg, bool foreground) : cfg_(std::move(cfg)), foreground_(foreground) {}
@@ -43,23 +54,40 @@ public:
         }
         pid_file->write(::getpid());
         for (const auto& l : listeners_) spdlog::info("listening on {}", l.describe());
+        try {
+            start_ipc();
+            xferlog_ = std::make_unique<Xferlog>(cfg_.xferlog);
+        } catch (const std::exception& e) {
+            spdlog::critical("{}", e.what());
+            detacher.failed(std::string("ftpd: ") + e.what(), kExitStart);
+            return kExitStart;
+        }
 
         sigset_t set = handled_signals();
         sys::check("sigprocmask", [&] { return ::sigprocmask(SIG_BLOCK, &set, nullptr); });
         sys::unique_fd sigfd(sys::check("signalfd", [&] { return ::signalfd(-1, &set, SFD_CLOEXEC); }));
         ::signal(SIGPIPE, SIG_IGN);
 
-        pool_ = std::make_unique<Pool>(std::vector<int>{sigfd.get(), pid_file->fd()});
+        pool_ = std::make_unique<Pool>(
+            std::vector<int>{sigfd.get(), pid_file->fd()}, status_->geometry().slots,
+            [this](unsigned slot, bool restart) {
+                status_->reset_slot(slot);
+                queues_[slot].recreate();  // a worker killed inside a send wedges only this
+                if (restart) status_->add_restart(slot);
+            },
+            [this](unsigned slot) { status_->reset_slot(slot); });
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("ready: generation {}, {} worker(s), pid {}", generation_, cfg_.workers, ::getpid());
         detacher.ready();
 
         while (!(stopping_ && pool_->empty())) {
             pollfd pfd{sigfd.get(), POLLIN, 0};
-            int timeout = static_cast<int>(pool_->next_timeout().count());
+            int timeout = static_cast<int>(std::min<long>(pool_->next_timeout().count(), 100));
             int n = ::poll(&pfd, 1, timeout);
             if (n < 0 && errno != EINTR) sys::throw_sys("poll");
             if (n > 0) drain_signals(sigfd.get());
+            drain_events();
+            check_heartbeats();
             pool_->tick();
         }
         spdlog::info("stopped");
@@ -67,6 +95,53 @@ public:
     }
 
 private:
+    // The status segment and one event queue per slot; leftovers of dead masters go first.
+    void start_ipc() {
+        int stale = ipc::remove_stale_objects();
+        if (stale > 0) spdlog::info("removed {} IPC object(s) left by a dead ftpd", stale);
+        status_ = std::make_unique<ipc::SegmentOwner>(::getpid(), geometry_for(cfg_), cfg_.path);
+        status_->set_generation(generation_);
+        for (std::uint32_t slot = 0; slot < status_->geometry().slots; ++slot)
+            queues_.emplace_back(::getpid(), slot, kQueueCapacity);
+    }
+
+    // Events of live workers only: a dead worker's queue may be wedged; it is re-created
+    // before the replacement starts.
+    void drain_events() {
+        for (const auto& c : pool_->children()) {
+            auto result = queues_[c.slot].drain([this](const ipc::Event& e) { handle_event(e); }, kEventsPerTick);
+            if (result.wedged) pool_->kill_slot(c.slot, "wedged its event queue");
+        }
+    }
+
+    void handle_event(const ipc::Event& e) {
+        switch (e.type) {
+            case ipc::EventType::transfer_finished:
+                try {
+                    xferlog_->write(e);
+                } catch (const std::exception& ex) {
+                    spdlog::error("xferlog: {}", ex.what());
+                }
+                break;
+            case ipc::EventType::worker_fatal:
+                spdlog::error("worker {} (pid {}) reported: {}", e.slot, e.pid, e.message);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // A worker whose heartbeat is older than worker_timeout is hung: kill and replace it.
+    void check_heartbeats() {
+        auto now = ipc::monotonic_ms();
+        auto limit = std::int64_t{cfg_.worker_timeout} * 1000;
+        for (const auto& c : pool_->children()) {
+            if (Pool::Clock::now() - c.started < std::chrono::seconds(cfg_.worker_timeout)) continue;
+            auto age = now - status_->heartbeat_ms(c.slot);
+            if (age > limit) pool_->kill_slot(c.slot, "missed its heartbeat for " + std::to_string(age / 1000) + " s");
+        }
+    }
+
     static sigset_t handled_signals() {
         sigset_t set;
         sigemptyset(&set);
@@ -96,16 +171,25 @@ private:
         spdlog::info("reload: reading {}", cfg_.path);
         Config next;
         std::vector<Listener> listeners;
+        std::unique_ptr<Xferlog> xferlog;
         try {
             next = load_config(cfg_.path);
+            if (next.workers > pool_->free_slots())
+                throw std::runtime_error("not enough free worker slots (" + std::to_string(pool_->free_slots()) +
+                                         ") for " + std::to_string(next.workers) +
+                                         " workers while older ones drain; try again when they have finished"
+                                         " (or restart ftpd to grow the pool)");
             listeners = rebind(listeners_, next.listen);
+            if (next.xferlog != cfg_.xferlog) xferlog = std::make_unique<Xferlog>(next.xferlog);
         } catch (const std::exception& e) {
             std::string why = e.what();
             for (auto& c : why)
                 if (c == '\n') c = ';';
             spdlog::error("reload failed: {}; still serving generation {}", why, generation_);
+            status_->set_reload_result(false, why);
             return;
         }
+        if (xferlog) xferlog_ = std::move(xferlog);
         if (next.pid_file != cfg_.pid_file)
             spdlog::warn("reload: pid_file changes take effect on restart only; keeping {}", cfg_.pid_file);
         next.pid_file = cfg_.pid_file;
@@ -121,6 +205,8 @@ private:
         cfg_ = std::move(next);
         listeners_ = std::move(listeners);
         ++generation_;
+        status_->set_generation(generation_);
+        status_->set_reload_result(true, "");
         for (const auto& l : listeners_) spdlog::info("listening on {}", l.describe());
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("reload: generation {}", generation_);
@@ -142,6 +228,11 @@ private:
 
     void reopen() {
         worker::reopen_logs();
+        try {
+            xferlog_->reopen();
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+        }
         for (const auto& c : pool_->children()) ::kill(c.pid, SIGUSR1);
     }
 
@@ -150,7 +241,10 @@ private:
     unsigned generation_ = 1;
     bool stopping_ = false;
     std::vector<Listener> listeners_;
-    std::unique_ptr<Pool> pool_;
+    std::unique_ptr<ipc::SegmentOwner> status_;
+    std::vector<ipc::EventQueueOwner> queues_;
+    std::unique_ptr<Xferlog> xferlog_;
+    std::unique_ptr<Pool> pool_;  // last: destroyed first
 };
 
 }  // namespace

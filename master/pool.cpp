@@ -37,19 +37,38 @@ void Pool::start_generation(const Config& cfg, unsigned generation, const std::v
     listen_fds_.clear();
     for (const auto& l : listeners) listen_fds_.push_back(l.fd.get());
     generation_ = generation;
-    failures_.assign(cfg.workers, 0);
-    for (unsigned i = 0; i < cfg.workers; ++i) spawn(free_slot());
+    failures_.assign(max_slots_, 0);
+    unsigned started = 0;
+    for (unsigned slot = 0; slot < max_slots_ && started < cfg.workers; ++slot) {
+        if (slot_taken(slot)) continue;
+        spawn(slot, false);
+        ++started;
+    }
+    if (started < cfg.workers)
+        spdlog::error("only {} of {} workers started: no free status slot", started, cfg.workers);
 }
 
-unsigned Pool::free_slot() const {
-    for (unsigned slot = 0;; ++slot) {
-        bool used = std::any_of(children_.begin(), children_.end(), [&](auto& c) { return c.slot == slot; }) ||
-                    std::any_of(pending_.begin(), pending_.end(), [&](auto& p) { return p.slot == slot; });
-        if (!used) return slot;
+bool Pool::slot_taken(unsigned slot) const {
+    return std::any_of(children_.begin(), children_.end(), [&](auto& c) { return c.slot == slot; }) ||
+           std::any_of(pending_.begin(), pending_.end(), [&](auto& p) { return p.slot == slot; });
+}
+
+unsigned Pool::free_slots() const {
+    unsigned n = 0;
+    for (unsigned slot = 0; slot < max_slots_; ++slot) n += slot_taken(slot) ? 0 : 1;
+    return n;
+}
+
+void Pool::kill_slot(unsigned slot, const std::string& why) {
+    for (const auto& c : children_) {
+        if (c.slot != slot) continue;
+        spdlog::error("worker {} (pid {}) {}; killing it", c.slot, c.pid, why);
+        ::kill(c.pid, SIGKILL);
     }
 }
 
-pid_t Pool::spawn(unsigned slot) {
+pid_t Pool::spawn(unsigned slot, bool restart) {
+    before_spawn_(slot, restart);
     worker::WorkerContext ctx;
     ctx.slot = slot;
     ctx.generation = generation_;
@@ -82,6 +101,7 @@ void Pool::reap() {
         if (it == children_.end()) continue;
         ChildProcess child = *it;
         children_.erase(it);
+        reaped_(child.slot);
         if (WIFSIGNALED(status))
             spdlog::warn("worker {} (pid {}) killed by signal {}", child.slot, pid, WTERMSIG(status));
         else if (WEXITSTATUS(status) == worker::kBootFailed)
@@ -94,7 +114,7 @@ void Pool::reap() {
         if (stopping_ || child.draining || child.generation != generation_) continue;
         bool quick = Clock::now() - child.started < kQuickDeath ||
                      (WIFEXITED(status) && WEXITSTATUS(status) == worker::kBootFailed);
-        unsigned& failures = failures_[std::min<std::size_t>(child.slot, failures_.size() - 1)];
+        unsigned& failures = failures_[child.slot];
         failures = quick ? failures + 1 : 0;
         auto delay = backoff(failures);
         if (delay.count() > 0)
@@ -110,7 +130,7 @@ void Pool::tick() {
     pending_.clear();
     for (const auto& p : due) {
         if (p.when <= now && !stopping_)
-            spawn(p.slot);
+            spawn(p.slot, true);
         else if (!stopping_)
             pending_.push_back(p);
     }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace ftpd::master {
@@ -29,7 +30,22 @@ public:
 
     // fds_to_close_in_child: the master's own descriptors (signalfd, pid file) that a
     // worker must not keep.
-    explicit Pool(std::vector<int> fds_to_close_in_child) : close_in_child_(std::move(fds_to_close_in_child)) {}
+    // max_slots: slots in the status segment. before_spawn(slot, restart) runs in the master
+    // before each fork (re-initialise the slot and its queue; restart: a dead worker is
+    // being replaced).
+    // reaped(slot) runs after a worker of that slot was reaped.
+    Pool(std::vector<int> fds_to_close_in_child, unsigned max_slots,
+         std::function<void(unsigned slot, bool restart)> before_spawn, std::function<void(unsigned slot)> reaped)
+        : close_in_child_(std::move(fds_to_close_in_child)),
+          max_slots_(max_slots),
+          before_spawn_(std::move(before_spawn)),
+          reaped_(std::move(reaped)) {}
+
+    // Slots free for a new generation (not held by a live or respawning worker).
+    unsigned free_slots() const;
+
+    // Kills (SIGKILL) the worker in slot, logging why; reap() then replaces it.
+    void kill_slot(unsigned slot, const std::string& why);
 
     // Starts `cfg.workers` workers of generation `generation` serving `listeners`.
     // Workers of older generations are told to drain (SIGQUIT) and are not respawned.
@@ -53,8 +69,8 @@ public:
     const std::vector<ChildProcess>& children() const { return children_; }
 
 private:
-    pid_t spawn(unsigned slot);
-    unsigned free_slot() const;
+    pid_t spawn(unsigned slot, bool restart);
+    bool slot_taken(unsigned slot) const;
 
     struct PendingRespawn {
         unsigned slot;
@@ -62,6 +78,9 @@ private:
     };
 
     std::vector<int> close_in_child_;
+    unsigned max_slots_;
+    std::function<void(unsigned, bool)> before_spawn_;
+    std::function<void(unsigned)> reaped_;
     Config cfg_;
     std::vector<int> listen_fds_;      // owned by the master's current listeners
     unsigned generation_ = 0;

@@ -15,6 +15,7 @@ ftpd_unit_area(protocol ftp_protocol)
 ftpd_unit_area(ipc ftpd_ipc)
 ftpd_unit_area(worker ftpd_worker)
 ftpd_unit_area(master ftpd_master)
+ftpd_unit_area(client ftpctl_core)
 
 # Process and interop tests: Python unittest modules run against build/bin/ftpd.
 function(ftpd_python_test label file)

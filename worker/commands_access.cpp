@@ -18,6 +18,23 @@ bool is_anonymous_name(std::string name) {
     return name == "anonymous" || name == "ftp";
 }
 
+// A name as it may appear in a log line: control characters escaped, so a client cannot
+// forge a line (fail2ban reads these).
+std::string printable(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 awaitable<void> Session::cmd_user(const std::string& arg) {
@@ -48,10 +65,12 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         root_ = &worker_.anonymous_root();
         cwd_ = "/";
         spdlog::info("{}: anonymous login", log_prefix());
+        worker_.status().login(row_, id_, client_, user_, true, true);
         reply(code::kLoggedIn, "Login successful.");
         co_return;
     }
-    spdlog::warn("{}: login failed for user '{}'", log_prefix(), user_);
+    spdlog::warn("{}: login failed for user '{}'", log_prefix(), printable(user_));
+    worker_.status().login(row_, id_, client_, user_, false, is_anonymous_name(user_));
     user_.clear();
     reply(code::kNotLoggedIn, "Login incorrect.");
 }

@@ -195,7 +195,7 @@ void Session::finish_data(const std::error_code& ec, std::string_view what) {
         reply(code::kTransferAborted, "Data connection closed; transfer aborted.");
 }
 
-awaitable<std::error_code> Session::send_buffer(const std::string& data) {
+awaitable<std::error_code> Session::send_buffer(const std::string& data, bool count) {
     auto& s = data_.socket();
     std::size_t done = 0;
     while (done < data.size()) {
@@ -204,12 +204,13 @@ awaitable<std::error_code> Session::send_buffer(const std::string& data) {
         co_await net::async_write(s, net::buffer(data.data() + done, n), net::redirect_error(use_awaitable, ec));
         if (ec) co_return std::error_code(ec.value(), std::generic_category());
         done += n;
+        if (count) worker_.status().add_bytes(row_, ipc::Direction::out, n);
         set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
     }
     co_return std::error_code{};
 }
 
-awaitable<std::error_code> Session::send_file(int fd, std::uint64_t size) {
+awaitable<std::error_code> Session::send_file(int fd, std::uint64_t size, std::uint64_t& sent) {
     auto& s = data_.socket();
     s.native_non_blocking(true);
     off_t offset = 0;
@@ -217,6 +218,8 @@ awaitable<std::error_code> Session::send_file(int fd, std::uint64_t size) {
         std::size_t want = std::min<std::uint64_t>(kChunk, size - offset);
         ssize_t n = ::sendfile(s.native_handle(), fd, &offset, want);
         if (n > 0) {
+            sent += static_cast<std::uint64_t>(n);
+            worker_.status().add_bytes(row_, ipc::Direction::out, static_cast<std::uint64_t>(n));
             set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
             continue;
         }
@@ -249,6 +252,7 @@ awaitable<std::error_code> Session::receive_file(int fd, std::uint64_t& received
             n = converted.size();
         }
         received += n;
+        worker_.status().add_bytes(row_, ipc::Direction::in, n);
         while (n > 0) {
             ssize_t w = ::write(fd, p, n);
             if (w < 0 && errno == EINTR) continue;
@@ -297,6 +301,21 @@ awaitable<void> Session::send_listing(const std::string& arg, bool names_only) {
     finish_data(result, "Directory send OK.");
 }
 
+void Session::report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
+                              bool complete) {
+    TransferRecord t;
+    t.client = client_;
+    t.user = user_;
+    t.anonymous = anonymous_;
+    t.direction = direction;
+    t.path = path;
+    t.bytes = bytes;
+    t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    t.ascii = ascii_;
+    t.complete = complete;
+    worker_.status().transfer_finished(id_, t);
+}
+
 awaitable<void> Session::cmd_list(const std::string& arg) { co_await send_listing(arg, false); }
 
 awaitable<void> Session::cmd_nlst(const std::string& arg) { co_await send_listing(arg, true); }
@@ -318,6 +337,10 @@ awaitable<void> Session::cmd_retr(const std::string& arg) {
     std::string what = std::string("Opening ") + (ascii_ ? "ASCII" : "BINARY") + " mode data connection for " +
                        arg + " (" + std::to_string(size) + " bytes).";
     if (!co_await open_data(what)) co_return;
+    std::string path = resolve(arg);
+    worker_.status().transfer_started(row_, path);
+    auto start = Clock::now();
+    std::uint64_t sent = 0;
     std::error_code result;
     if (ascii_) {
         std::vector<char> buf(kChunk);
@@ -329,13 +352,16 @@ awaitable<void> Session::cmd_retr(const std::string& arg) {
                 break;
             }
             if (n == 0) break;
-            result = co_await send_buffer(to_crlf(std::string_view(buf.data(), static_cast<std::size_t>(n))));
+            auto text = to_crlf(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+            result = co_await send_buffer(text, true);
             if (result) break;
+            sent += text.size();
         }
     } else {
-        result = co_await send_file(fd.get(), size);
+        result = co_await send_file(fd.get(), size, sent);
     }
     if (result) spdlog::info("{}: download of {} failed: {}", log_prefix(), arg, result.message());
+    report_transfer('o', path, sent, start, !result);
     finish_data(result, "Transfer complete.");
 }
 
@@ -373,6 +399,8 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
         ::unlinkat(dir.get(), temp.c_str(), 0);
         co_return;
     }
+    worker_.status().transfer_started(row_, path);
+    auto start = Clock::now();
     std::uint64_t received = 0;
     auto result = co_await receive_file(file.get(), received);
     file.reset();
@@ -385,15 +413,18 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
             auto rec = sys::errno_code();
             ::unlinkat(dir.get(), temp.c_str(), 0);
             close_data();
+            report_transfer('i', path, received, start, false);
             reply_fs_error(rec, arg);
             co_return;
         }
         spdlog::info("{}: stored {} ({} bytes)", log_prefix(), path, received);
+        report_transfer('i', path, received, start, true);
         finish_data({}, "Transfer complete.");
         co_return;
     }
     ::unlinkat(dir.get(), temp.c_str(), 0);
     spdlog::info("{}: upload of {} failed after {} bytes: {}", log_prefix(), path, received, result.message());
+    report_transfer('i', path, received, start, false);
     if (result.value() == ENOSPC || result.value() == EDQUOT) {
         close_data();
         reply_fs_error(result, arg);

@@ -72,11 +72,10 @@ const CommandSpec* find_command(std::string_view verb) {
     return nullptr;
 }
 
-std::string describe_peer(const tcp::endpoint& ep) {
-    auto addr = ep.address();
+net::ip::address unmapped(net::ip::address addr) {
     if (addr.is_v6() && addr.to_v6().is_v4_mapped())
-        addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
-    return addr.to_string() + " port " + std::to_string(ep.port());
+        return net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
+    return addr;
 }
 
 }  // namespace
@@ -93,7 +92,10 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) {
         peer_addr_ = remote.address();
-        peer_text_ = describe_peer(remote);
+        auto addr = unmapped(remote.address());
+        auto port = std::to_string(remote.port());
+        peer_text_ = addr.to_string() + " port " + port;
+        client_ = addr.is_v6() ? "[" + addr.to_string() + "]:" + port : addr.to_string() + ":" + port;
     }
     local_addr_ = socket_.local_endpoint(ec).address();
     socket_.set_option(tcp::no_delay(true), ec);
@@ -106,6 +108,7 @@ std::string Session::log_prefix() const {
 awaitable<void> Session::run() {
     auto self = shared_from_this();
     spdlog::info("{}: connected", log_prefix());
+    row_ = worker_.status().session_opened(id_, client_);
     net::co_spawn(socket_.get_executor(), [self]() { return self->watchdog(); }, net::detached);
     try {
         co_await serve();
@@ -125,6 +128,8 @@ awaitable<void> Session::run() {
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     spdlog::info("{}: closed", log_prefix());
+    auto seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    worker_.status().session_closed(row_, id_, client_, user_, seconds);
     worker_.session_ended(id_);
 }
 
@@ -183,7 +188,9 @@ awaitable<void> Session::dispatch(const std::string& line) {
         reply(code::kSyntaxErrorArgs, "Invalid character in argument.");
         co_return;
     }
+    worker_.status().command(row_, spec->verb);
     co_await (this->*(spec->handler))(cmd->arg);
+    worker_.status().command(row_, logged_in_ ? "idle" : "login");
 }
 
 awaitable<bool> Session::read_line(std::string& line) {

@@ -66,6 +66,8 @@ public:
     awaitable<void> cmd_stor(const std::string& arg);
 
 private:
+    using Clock = std::chrono::steady_clock;
+
     awaitable<void> serve();
     awaitable<void> dispatch(const std::string& line);
     awaitable<void> watchdog();
@@ -87,15 +89,18 @@ private:
     // Data transfers (commands_transfer.cpp).
     awaitable<bool> open_data(std::string_view what);
     awaitable<void> send_listing(const std::string& arg, bool names_only);
-    awaitable<std::error_code> send_buffer(const std::string& data);
-    awaitable<std::error_code> send_file(int fd, std::uint64_t size);
+    // count: add the bytes to the status table (file transfers, not listings).
+    awaitable<std::error_code> send_buffer(const std::string& data, bool count = false);
+    awaitable<std::error_code> send_file(int fd, std::uint64_t size, std::uint64_t& sent);
     awaitable<std::error_code> receive_file(int fd, std::uint64_t& received);
+    // Tells the master (xferlog) how a RETR/STOR ended.
+    void report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
+                         bool complete);
     void finish_data(const std::error_code& ec, std::string_view what);  // 226 or 426
     void close_data();
     bool control_closed();  // the client closed the control connection (peek, no wait)
 
     // Deadlines the watchdog enforces; max() means none.
-    using Clock = std::chrono::steady_clock;
     void set_control_deadline(Clock::time_point t);
     void set_data_deadline(Clock::time_point t);
 
@@ -106,6 +111,9 @@ private:
     tcp::socket socket_;
     std::uint64_t id_;
     std::string peer_text_;        // "127.0.0.1 port 40000", for log lines
+    std::string client_;           // "127.0.0.1:40000", for status and events
+    int row_ = -1;                 // this session's row in the status segment
+    Clock::time_point started_ = Clock::now();
     net::ip::address peer_addr_;
     net::ip::address local_addr_;
     protocol::LineBuffer in_;

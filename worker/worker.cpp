@@ -22,7 +22,8 @@
 namespace ftpd::worker {
 namespace sys = ipc::sys;
 
-Worker::Worker(const WorkerContext& ctx) : ctx_(ctx), anonymous_root_(ctx.settings.root) {}
+Worker::Worker(const WorkerContext& ctx)
+    : ctx_(ctx), anonymous_root_(ctx.settings.root), status_(ctx.master_pid, ctx.slot, ctx.generation) {}
 
 void Worker::session_ended(std::uint64_t id) {
     sessions_.erase(id);
@@ -50,7 +51,7 @@ void drop_privileges(const std::string& user) {
 class WorkerLoop {
 public:
     WorkerLoop(net::io_context& io, Worker& worker, const WorkerContext& ctx)
-        : io_(io), worker_(worker), ctx_(ctx), signals_(io), drain_timer_(io) {
+        : io_(io), worker_(worker), ctx_(ctx), signals_(io), drain_timer_(io), heartbeat_timer_(io) {
         for (int fd : ctx.listen_fds) {
             sockaddr_storage ss{};
             socklen_t len = sizeof ss;
@@ -69,11 +70,14 @@ public:
         signals_.add(SIGUSR1);
         wait_signal();
         for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a), net::detached);
+        worker_.status().set_state(ipc::WorkerState::running);
+        beat();
     }
 
     void drain(const char* why) {
         if (worker_.draining_) return;
         worker_.draining_ = true;
+        worker_.status().set_state(ipc::WorkerState::draining);
         spdlog::info("draining ({}): {} session(s) left", why, worker_.sessions_.size());
         close_acceptors();
         if (worker_.sessions_.empty()) {
@@ -98,6 +102,15 @@ public:
     }
 
 private:
+    // The heartbeat the master watches (worker_timeout): a hung loop stops it.
+    void beat() {
+        worker_.status().heartbeat();
+        heartbeat_timer_.expires_after(std::chrono::seconds(1));
+        heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) beat();
+        });
+    }
+
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
@@ -155,6 +168,7 @@ private:
     std::list<tcp::acceptor> acceptors_;
     net::signal_set signals_;
     net::steady_timer drain_timer_;
+    net::steady_timer heartbeat_timer_;
 };
 
 int run_worker(const WorkerContext& ctx) noexcept {
@@ -165,10 +179,11 @@ int run_worker(const WorkerContext& ctx) noexcept {
         ::umask(ctx.settings.umask);
         std::unique_ptr<Worker> worker;
         try {
-            worker = std::make_unique<Worker>(ctx);  // opens the root before dropping root
+            worker = std::make_unique<Worker>(ctx);  // root dir and IPC, before dropping root
             drop_privileges(ctx.user);
         } catch (const std::exception& e) {
             spdlog::critical("cannot start: {}", e.what());
+            if (worker) worker->status().fatal(std::string("cannot start: ") + e.what());
             return kBootFailed;
         }
         net::io_context io(1);
@@ -181,7 +196,12 @@ int run_worker(const WorkerContext& ctx) noexcept {
         ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
         if (::getppid() != ctx.master_pid) loop.drain("master is gone");
         spdlog::info("ready");
-        io.run();
+        try {
+            io.run();
+        } catch (const std::exception& e) {
+            worker->status().fatal(e.what());
+            throw;
+        }
         spdlog::info("exiting");
         return 0;
     } catch (const std::exception& e) {

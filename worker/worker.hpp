@@ -5,6 +5,7 @@
 
 #include "worker/fs_root.hpp"
 #include "worker/settings.hpp"
+#include "worker/status_reporter.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -36,9 +37,12 @@ class Session;
 // The state sessions share inside one worker.
 class Worker {
 public:
+    // Opens the root and attaches to the status segment and event queue: call before the
+    // privilege drop. Throws if either fails.
     explicit Worker(const WorkerContext& ctx);
 
     const Settings& settings() const { return ctx_.settings; }
+    StatusReporter& status() { return status_; }
     const FsRoot& anonymous_root() const { return anonymous_root_; }
     std::uint64_t next_upload_id() { return ++uploads_; }
 
@@ -51,6 +55,7 @@ private:
     friend class WorkerLoop;
     const WorkerContext& ctx_;
     FsRoot anonymous_root_;
+    StatusReporter status_;
     std::uint64_t uploads_ = 0;
     std::uint64_t next_session_ = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;

@@ -281,7 +281,6 @@ class Server:
         self.ports = []
         self.returncode = None
         self._known_pids = set()
-        self._stopped = False
 
         self._options = {
             "listen": ["127.0.0.1:0"],
@@ -553,7 +552,6 @@ class Server:
         self._known_pids |= workers
         self.signal(sig)
         rc = self.wait_exit(timeout)
-        self._stopped = True
         if self.proc is not None and rc != 0:
             raise AssertionError(f"ftpd exited with status {rc}, expected 0\n"
                                  f"log:\n{self.log_text()[-6000:]}")

@@ -1,0 +1,402 @@
+// Formats a status snapshot as JSON, aligned tables and Prometheus metrics. Runs in ftpctl
+// only; pure functions of the snapshot and the clocks passed in, no I/O. Every text that
+// came from the segment goes through json_string() or terminal_text() before output.
+#include "client/ftpctl/status_format.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client/ftpctl/json_writer.hpp"
+
+namespace ftpd::client {
+namespace {
+
+using ipc::text_of;
+
+// Milliseconds from `since` to `now`; 0 when `since` is unset (0) or in the future.
+std::int64_t elapsed_ms(std::int64_t since, std::int64_t now) noexcept {
+    return since > 0 && now > since ? now - since : 0;
+}
+
+std::string format(const char* fmt, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    return buf;
+}
+
+// ---------------------------------------------------------------- JSON
+
+void write_master(JsonWriter& w, const ipc::Snapshot& snap, Now now) {
+    const ipc::HeaderData& h = snap.header;
+    w.key("master").begin_object();
+    w.field("pid", h.master_pid)
+        .field("uptime_s", elapsed_ms(h.start_time_ms, now.realtime_ms) / 1000)
+        .field("start_time", iso8601_utc(h.start_time_ms))
+        .field("config", text_of(h.config_path))
+        .field("generation", h.generation)
+        .field("torn", snap.header_torn);
+    w.key("last_reload").begin_object();
+    w.field("ok", h.last_reload_ok != 0).field("error", text_of(h.last_reload_error)).key("time");
+    if (h.reload_time_ms > 0) w.value(iso8601_utc(h.reload_time_ms));
+    else w.null();
+    w.end_object().end_object();
+}
+
+void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
+    const ipc::WorkerSlotData& d = s.data;
+    w.begin_object();
+    w.field("slot", s.slot)
+        .field("pid", d.pid)
+        .field("state", ipc::to_string(d.state))
+        .field("sessions", d.sessions)
+        .field("accepted", d.accepted)
+        .field("bytes_in", d.bytes_in)
+        .field("bytes_out", d.bytes_out)
+        .field("restarts", d.restarts)
+        .key("heartbeat_age_ms");
+    if (d.heartbeat_ms > 0) w.value(elapsed_ms(d.heartbeat_ms, now.monotonic_ms));
+    else w.null();  // the worker has not published a heartbeat yet
+    w.field("dropped_events", d.dropped_events)
+        .field("generation", d.generation)
+        .field("uptime_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
+        .field("busy", s.busy)
+        .field("torn", s.torn);
+    w.end_object();
+}
+
+void write_session(JsonWriter& w, const ipc::RowSnapshot& r, Now now) {
+    const ipc::SessionRowData& d = r.data;
+    w.begin_object();
+    w.field("worker", r.slot)
+        .field("id", d.session_id)
+        .field("client", text_of(d.client))
+        .field("user", text_of(d.user))
+        .field("state", text_of(d.state))
+        .field("file", text_of(d.file))
+        .field("bytes", d.bytes)
+        .field("age_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
+        .field("tls", d.tls != 0);
+    w.end_object();
+}
+
+// ---------------------------------------------------------------- tables
+
+enum class Align { left, right };
+
+struct Column {
+    std::string_view title;
+    Align align;
+};
+
+// Rows under a header line; columns two spaces apart, each padded to its widest cell in
+// characters, trailing blanks cut. Cells must already be terminal_text().
+class TextTable {
+public:
+    explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
+
+    void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+    std::string render() const {
+        std::vector<std::size_t> widths;
+        for (const Column& c : columns_) widths.push_back(display_width(c.title));
+        for (const auto& row : rows_)
+            for (std::size_t i = 0; i < widths.size(); ++i)
+                widths[i] = std::max(widths[i], display_width(row.at(i)));
+        std::vector<std::string> titles;
+        for (const Column& c : columns_) titles.emplace_back(c.title);
+        std::string out;
+        render_line(out, titles, widths);
+        for (const auto& row : rows_) render_line(out, row, widths);
+        return out;
+    }
+
+private:
+    void render_line(std::string& out, const std::vector<std::string>& cells,
+                     const std::vector<std::size_t>& widths) const {
+        std::string line;
+        for (std::size_t i = 0; i < columns_.size(); ++i) {
+            if (i > 0) line += "  ";
+            const std::string pad(widths[i] - display_width(cells[i]), ' ');
+            line += columns_[i].align == Align::right ? pad + cells[i] : cells[i] + pad;
+        }
+        line.erase(line.find_last_not_of(' ') + 1);
+        out += line;
+        out += '\n';
+    }
+
+    std::vector<Column> columns_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+// The last `columns` characters of valid UTF-8 text, after "...", when it is wider.
+std::string tail_of(const std::string& text, std::size_t columns) {
+    if (display_width(text) <= columns) return text;
+    std::size_t start = text.size();
+    for (std::size_t kept = 0; kept + 3 < columns && start > 0;) {
+        --start;
+        if ((static_cast<unsigned char>(text[start]) & 0xC0) != 0x80) ++kept;
+    }
+    return "..." + text.substr(start);
+}
+
+// "0.3s" below ten seconds, then whole seconds.
+std::string short_age(std::int64_t ms) {
+    if (ms < 10'000) return format("%.1fs", static_cast<double>(ms) / 1000.0);
+    return std::to_string(ms / 1000) + "s";
+}
+
+std::string master_line(const ipc::Snapshot& snap, Now now) {
+    const ipc::HeaderData& h = snap.header;
+    std::string line = "master " + std::to_string(h.master_pid) + ", up " +
+                       clock_duration(elapsed_ms(h.start_time_ms, now.realtime_ms) / 1000) +
+                       ", generation " + std::to_string(h.generation) + ", config " +
+                       terminal_text(text_of(h.config_path)) + ", ";
+    if (h.reload_time_ms <= 0) line += "never reloaded";
+    else if (h.last_reload_ok) line += "last reload ok at " + iso8601_utc(h.reload_time_ms);
+    else
+        line += "last reload FAILED at " + iso8601_utc(h.reload_time_ms) + ": " +
+                terminal_text(text_of(h.last_reload_error));
+    if (snap.header_torn) line += " (header was being written: may be inconsistent)";
+    return line + "\n";
+}
+
+std::string worker_table(const ipc::Snapshot& snap, Now now) {
+    TextTable t({{"SLOT", Align::right}, {"PID", Align::right}, {"GEN", Align::right},
+                 {"STATE", Align::left}, {"SESSIONS", Align::right}, {"ACCEPTED", Align::right},
+                 {"IN", Align::right}, {"OUT", Align::right}, {"RESTARTS", Align::right},
+                 {"HEARTBEAT", Align::right}, {"NOTE", Align::left}});
+    bool any = false;
+    for (const ipc::SlotSnapshot& s : snap.slots) {
+        if (!is_listed(s)) continue;
+        any = true;
+        const ipc::WorkerSlotData& d = s.data;
+        std::string note = s.busy && s.torn ? "busy,torn" : s.busy ? "busy" : s.torn ? "torn" : "";
+        t.add_row({std::to_string(s.slot), std::to_string(d.pid), std::to_string(d.generation),
+                   std::string(ipc::to_string(d.state)), std::to_string(d.sessions),
+                   std::to_string(d.accepted), human_bytes(d.bytes_in), human_bytes(d.bytes_out),
+                   std::to_string(d.restarts),
+                   d.heartbeat_ms > 0 ? short_age(elapsed_ms(d.heartbeat_ms, now.monotonic_ms)) : "-",
+                   std::move(note)});
+    }
+    return any ? t.render() : "workers: none\n";
+}
+
+std::string session_table(const ipc::Snapshot& snap, Now now) {
+    if (snap.sessions.empty()) return "sessions: none\n";
+    TextTable t({{"WORKER", Align::right}, {"ID", Align::right}, {"CLIENT", Align::left},
+                 {"TLS", Align::left}, {"USER", Align::left}, {"STATE", Align::left},
+                 {"FILE", Align::left}, {"BYTES", Align::right}, {"RATE", Align::right},
+                 {"AGE", Align::right}});
+    for (const ipc::RowSnapshot& r : snap.sessions) {
+        const ipc::SessionRowData& d = r.data;
+        const std::int64_t age = elapsed_ms(d.start_time_ms, now.realtime_ms);
+        const std::string user = terminal_text(text_of(d.user));
+        const std::string file = terminal_text(text_of(d.file));
+        // bytes of the current transfer over the session's age: a lower bound of the rate
+        const std::string rate =
+            age > 0 ? human_bytes(static_cast<std::uint64_t>(static_cast<double>(d.bytes) * 1000.0 /
+                                                             static_cast<double>(age))) + "/s"
+                    : "-";
+        t.add_row({std::to_string(r.slot), std::to_string(d.session_id), terminal_text(text_of(d.client)),
+                   d.tls ? "yes" : "no", user.empty() ? "-" : user,
+                   terminal_text(text_of(d.state)), file.empty() ? "-" : tail_of(file, 40),
+                   human_bytes(d.bytes), rate, clock_duration(age / 1000)});
+    }
+    return t.render();
+}
+
+std::string totals_line(const Totals& t) {
+    return "totals: " + std::to_string(t.sessions_active) + " sessions active, " +
+           std::to_string(t.sessions_total) + " accepted, " + human_bytes(t.bytes_in) + " in, " +
+           human_bytes(t.bytes_out) + " out, " + std::to_string(t.worker_restarts) +
+           " worker restarts\n";
+}
+
+// ---------------------------------------------------------------- metrics
+
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void sample(std::string& out, std::string_view name, std::string_view labels, const std::string& value) {
+    out.append(name).append(labels).append(" ").append(value).append("\n");
+}
+
+std::string seconds(std::int64_t ms) { return format("%.3f", static_cast<double>(ms) / 1000.0); }
+
+// One family with a sample per listed worker, labelled with its slot.
+template <class Value>
+void per_worker(std::string& out, const ipc::Snapshot& snap, std::string_view name,
+                std::string_view type, std::string_view help, Value value_of) {
+    family(out, name, type, help);
+    for (const ipc::SlotSnapshot& s : snap.slots) {
+        if (!is_listed(s)) continue;
+        if (auto v = value_of(s)) sample(out, name, "{slot=\"" + std::to_string(s.slot) + "\"}", *v);
+    }
+}
+
+}  // namespace
+
+bool is_listed(const ipc::SlotSnapshot& slot) noexcept { return slot.data.pid != 0; }
+
+Totals totals_of(const ipc::Snapshot& snap) noexcept {
+    Totals t;
+    for (const ipc::SlotSnapshot& s : snap.slots) {
+        // An unlisted slot was reset: its counters are 0 except `restarts`, which a reset
+        // keeps, so its restarts still count.
+        t.worker_restarts += s.data.restarts;
+        if (!is_listed(s)) continue;
+        t.sessions_active += s.data.sessions;
+        t.sessions_total += s.data.accepted;
+        t.bytes_in += s.data.bytes_in;
+        t.bytes_out += s.data.bytes_out;
+    }
+    return t;
+}
+
+std::string status_json(const ipc::Snapshot& snap, Now now) {
+    JsonWriter w;
+    w.begin_object();
+    write_master(w, snap, now);
+    w.key("workers").begin_array();
+    for (const ipc::SlotSnapshot& s : snap.slots)
+        if (is_listed(s)) write_worker(w, s, now);
+    w.end_array();
+    w.key("sessions").begin_array();
+    for (const ipc::RowSnapshot& r : snap.sessions) write_session(w, r, now);
+    w.end_array();
+    const Totals t = totals_of(snap);
+    w.key("totals").begin_object();
+    w.field("sessions_active", t.sessions_active)
+        .field("sessions_total", t.sessions_total)
+        .field("bytes_in", t.bytes_in)
+        .field("bytes_out", t.bytes_out)
+        .field("worker_restarts", t.worker_restarts);
+    w.end_object().end_object();
+    return std::move(w).str() + "\n";
+}
+
+std::string status_table(const ipc::Snapshot& snap, Now now) {
+    return master_line(snap, now) + "\n" + worker_table(snap, now) + "\n" + session_table(snap, now) +
+           "\n" + totals_line(totals_of(snap));
+}
+
+std::string status_metrics(const ipc::Snapshot& snap, Now now) {
+    using ipc::SlotSnapshot;
+    using Value = std::optional<std::string>;
+    const ipc::HeaderData& h = snap.header;
+    const auto str = [](auto n) { return std::to_string(n); };
+    std::string out;
+    family(out, "ftpd_up", "gauge", "1 when the status of a running ftpd master could be read, else 0.");
+    sample(out, "ftpd_up", "", "1");
+    family(out, "ftpd_start_time_seconds", "gauge", "Start time of the ftpd master, seconds since the Unix epoch.");
+    sample(out, "ftpd_start_time_seconds", "", seconds(h.start_time_ms));
+    family(out, "ftpd_generation", "gauge", "Generation of the configuration the master runs; 1 before any reload.");
+    sample(out, "ftpd_generation", "", str(h.generation));
+    family(out, "ftpd_last_reload_ok", "gauge", "1 when the last reload succeeded (or none was tried), 0 when it failed.");
+    sample(out, "ftpd_last_reload_ok", "", h.last_reload_ok ? "1" : "0");
+    family(out, "ftpd_last_reload_time_seconds", "gauge", "Time of the last reload attempt, seconds since the Unix epoch; 0 = never.");
+    sample(out, "ftpd_last_reload_time_seconds", "", seconds(std::max<std::int64_t>(h.reload_time_ms, 0)));
+
+    family(out, "ftpd_workers", "gauge", "Worker processes by state.");
+    for (ipc::WorkerState st : {ipc::WorkerState::starting, ipc::WorkerState::running,
+                                ipc::WorkerState::draining, ipc::WorkerState::dead}) {
+        const auto n = std::count_if(snap.slots.begin(), snap.slots.end(),
+                                     [st](const SlotSnapshot& s) { return is_listed(s) && s.data.state == st; });
+        sample(out, "ftpd_workers", "{state=\"" + std::string(ipc::to_string(st)) + "\"}", str(n));
+    }
+    per_worker(out, snap, "ftpd_worker_sessions", "gauge", "Open sessions of the worker.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.sessions); });
+    per_worker(out, snap, "ftpd_worker_accepted_total", "counter", "Sessions the worker accepted since it started.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.accepted); });
+    per_worker(out, snap, "ftpd_worker_bytes_in_total", "counter", "Bytes the worker received in uploads since it started.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.bytes_in); });
+    per_worker(out, snap, "ftpd_worker_bytes_out_total", "counter", "Bytes the worker sent in downloads since it started.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.bytes_out); });
+    per_worker(out, snap, "ftpd_worker_restarts_total", "counter", "Times the master replaced a dead worker in this slot.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.restarts); });
+    per_worker(out, snap, "ftpd_worker_dropped_events_total", "counter", "Events the worker could not send to the master.",
+               [&](const SlotSnapshot& s) -> Value { return str(s.data.dropped_events); });
+    per_worker(out, snap, "ftpd_worker_heartbeat_age_seconds", "gauge", "Seconds since the worker's last heartbeat.",
+               [&](const SlotSnapshot& s) -> Value {
+                   if (s.data.heartbeat_ms <= 0) return std::nullopt;
+                   return seconds(elapsed_ms(s.data.heartbeat_ms, now.monotonic_ms));
+               });
+
+    const Totals t = totals_of(snap);
+    family(out, "ftpd_sessions_active", "gauge", "Open sessions, all workers.");
+    sample(out, "ftpd_sessions_active", "", str(t.sessions_active));
+    family(out, "ftpd_sessions_total", "counter", "Sessions accepted by the running workers since they started.");
+    sample(out, "ftpd_sessions_total", "", str(t.sessions_total));
+    return out;
+}
+
+std::string metrics_down() {
+    std::string out;
+    family(out, "ftpd_up", "gauge", "1 when the status of a running ftpd master could be read, else 0.");
+    sample(out, "ftpd_up", "", "0");
+    return out;
+}
+
+std::string json_string(std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+}
+
+std::string terminal_text(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t len = utf8_sequence_length(s, i);
+        const auto c = static_cast<unsigned char>(s[i]);
+        const bool c1 = len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+        if (len == 0) out += "\xEF\xBF\xBD";  // U+FFFD
+        else if (c < 0x20 || c == 0x7F || c1) out += '?';
+        else out.append(s, i, len);
+        i += len == 0 ? 1 : len;
+    }
+    return out;
+}
+
+std::size_t display_width(std::string_view utf8) noexcept {
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char ch) {
+        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a continuation byte
+    }));
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = static_cast<double>(bytes) / 1024.0;
+    std::size_t unit = 0;
+    // 1023.95 would print as "1024.0", so it moves up a unit as well.
+    while (v >= 1023.95 && unit + 1 < std::size(kUnits)) {
+        v /= 1024.0;
+        ++unit;
+    }
+    return format("%.1f ", v) + kUnits[unit];
+}
+
+std::string clock_duration(std::int64_t seconds) {
+    seconds = std::max<std::int64_t>(seconds, 0);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(seconds / 3600),
+                  static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
+    return buf;
+}
+
+std::string iso8601_utc(std::int64_t epoch_ms) {
+    const std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+    std::tm tm{};
+    char buf[32];
+    if (!::gmtime_r(&t, &tm) || std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return "";
+    return buf;
+}
+
+}  // namespace ftpd::client

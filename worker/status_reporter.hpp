@@ -1,0 +1,63 @@
+// A worker's voice: its slot in the status segment (state, heartbeat, session rows,
+// byte counters) and its event queue to the master (sessions, logins, transfers). Runs in
+// workers; attaches before the privilege drop; never blocks and never throws after that.
+#pragma once
+
+#include "ipc/event.hpp"
+#include "ipc/event_queue.hpp"
+#include "ipc/status_segment.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ftpd::worker {
+
+// What the master needs to write one xferlog line.
+struct TransferRecord {
+    std::string client;     // "127.0.0.1:40000"
+    std::string user;
+    bool anonymous = false;
+    char direction = 'o';   // 'o' download, 'i' upload
+    std::string path;       // as the user sees it
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+    bool ascii = false;
+    bool complete = false;
+};
+
+class StatusReporter {
+public:
+    // Attaches to the master's segment and queue. Throws std::runtime_error if they are
+    // missing or do not match this build.
+    StatusReporter(int master_pid, unsigned slot, unsigned generation);
+
+    void set_state(ipc::WorkerState state) noexcept { writer_.set_state(state); }
+    // Once a second: liveness for the master, and the count of events lost so far.
+    void heartbeat() noexcept;
+
+    // A row for a new session (-1 when the table is full; every call accepts -1).
+    int session_opened(std::uint64_t id, const std::string& client) noexcept;
+    void session_closed(int row, std::uint64_t id, const std::string& client, const std::string& user,
+                        double seconds) noexcept;
+    void login(int row, std::uint64_t id, const std::string& client, const std::string& user, bool ok,
+               bool anonymous) noexcept;
+    void command(int row, std::string_view verb) noexcept { writer_.update_row(row, {.state = verb}); }
+    void transfer_started(int row, std::string_view file) noexcept {
+        writer_.update_row(row, {.file = file, .bytes = 0});
+    }
+    void add_bytes(int row, ipc::Direction dir, std::uint64_t n) noexcept { writer_.add_bytes(row, dir, n); }
+    void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
+    // The worker is about to die of an error: tell the master why.
+    void fatal(const std::string& message) noexcept;
+
+private:
+    ipc::Event event(ipc::EventType type, std::uint64_t id) const;
+
+    unsigned slot_;
+    ipc::SegmentView view_;
+    ipc::SlotWriter writer_;
+    ipc::EventSender sender_;
+};
+
+}  // namespace ftpd::worker
