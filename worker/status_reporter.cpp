@@ -2,15 +2,30 @@
 // constructor is noexcept and costs no syscall except the queue's non-blocking send.
 #include "worker/status_reporter.hpp"
 
+#include "ipc/fault_injection.hpp"
+#include "ipc/names.hpp"
+
 #include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
 
 namespace ftpd::worker {
 
 StatusReporter::StatusReporter(int master_pid, unsigned slot, unsigned generation)
-    : slot_(slot),
+    : master_pid_(master_pid),
+      slot_(slot),
       view_(master_pid, ipc::Access::read_write),
       writer_(view_, slot, generation),
-      sender_(master_pid, slot) {}
+      sender_(master_pid, slot) {
+    if (fault_injection_enabled())
+        fault_queue_ = std::make_unique<ipc::testing::QueueMutexHandle>(ipc::event_queue_name(master_pid, slot));
+}
+
+bool StatusReporter::fault_injection_enabled() {
+    const char* f = std::getenv("FTPD_FAULT_INJECTION");
+    return f && std::string_view(f) == "1";
+}
 
 ipc::Event StatusReporter::event(ipc::EventType type, std::uint64_t id) const {
     ipc::Event e;
@@ -89,6 +104,16 @@ void StatusReporter::fatal(const std::string& message) noexcept {
         sender_.try_send(e);
     } catch (...) {
     }
+}
+
+}  // namespace ftpd::worker
+
+namespace ftpd::worker {
+
+void StatusReporter::inject_faults() {
+    if (!fault_queue_) return;
+    ipc::testing::hold_slot_semaphore(view_, slot_);
+    fault_queue_->lock_forever();
 }
 
 }  // namespace ftpd::worker

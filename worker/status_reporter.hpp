@@ -5,9 +5,11 @@
 
 #include "ipc/event.hpp"
 #include "ipc/event_queue.hpp"
+#include "ipc/fault_injection.hpp"
 #include "ipc/status_segment.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -51,13 +53,21 @@ public:
     // The worker is about to die of an error: tell the master why.
     void fatal(const std::string& message) noexcept;
 
+    // Tests only: with FTPD_FAULT_INJECTION=1 in the environment, the constructor prepares,
+    // and inject_faults() (SIGUSR2) takes this slot's semaphore and locks this worker's event
+    // queue, as a SIGKILL inside a status write or a send would leave them.
+    static bool fault_injection_enabled();
+    void inject_faults();
+
 private:
     ipc::Event event(ipc::EventType type, std::uint64_t id) const;
 
+    int master_pid_;
     unsigned slot_;
     ipc::SegmentView view_;
     ipc::SlotWriter writer_;
     ipc::EventSender sender_;
+    std::unique_ptr<ipc::testing::QueueMutexHandle> fault_queue_;
 };
 
 }  // namespace ftpd::worker

@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <list>
+#include <string_view>
 
 namespace ftpd::worker {
 namespace sys = ipc::sys;
@@ -68,6 +70,7 @@ public:
         signals_.add(SIGINT);
         signals_.add(SIGQUIT);
         signals_.add(SIGUSR1);
+        if (StatusReporter::fault_injection_enabled()) signals_.add(SIGUSR2);
         wait_signal();
         for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a), net::detached);
         worker_.status().set_state(ipc::WorkerState::running);
@@ -114,12 +117,16 @@ private:
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
-            if (sig == SIGUSR1)
+            if (sig == SIGUSR1) {
                 reopen_logs();
-            else if (sig == SIGQUIT)
+            } else if (sig == SIGUSR2) {
+                spdlog::warn("fault injection: holding the slot semaphore and the event queue lock");
+                worker_.status().inject_faults();
+            } else if (sig == SIGQUIT) {
                 drain("told to stop gracefully");
-            else
+            } else {
                 stop_now();
+            }
             wait_signal();
         });
     }

@@ -66,10 +66,12 @@ std::string pid_file_in(std::string_view config_text) {
     return std::string(kDefaultPidFile);
 }
 
-std::string pid_file_of_config(const std::string& config_path) {
+std::string pid_file_of_config(const std::optional<std::string>& config_path) {
+    const std::string path = config_path.value_or(std::string(kDefaultConfigFile));
     std::error_code ec;
-    const std::string text = read_file(config_path, ec);
-    if (ec) throw ControlError("cannot read config " + config_path + ": " + ec.message() + " (use -c FILE)");
+    const std::string text = read_file(path, ec);
+    if (ec == std::errc::no_such_file_or_directory && !config_path) return std::string(kDefaultPidFile);
+    if (ec) throw ControlError("cannot read config " + path + ": " + ec.message());
     return pid_file_in(text);
 }
 

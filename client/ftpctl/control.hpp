@@ -3,6 +3,7 @@
 // `ftpd -t`'s job. Never signals a pid it did not just check (and never pid 0 or -1).
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,8 +25,10 @@ public:
 // when the key is absent or empty; the first one when it is repeated (ftpd refuses that).
 std::string pid_file_in(std::string_view config_text);
 
-// pid_file_in() of the file at config_path. Throws ControlError when it cannot be read.
-std::string pid_file_of_config(const std::string& config_path);
+// pid_file_in() of the config file. With no path given, that is kDefaultConfigFile, and
+// if it does not exist ftpd's defaults apply (kDefaultPidFile). Throws ControlError when
+// the file cannot be read (a file named with -c must exist).
+std::string pid_file_of_config(const std::optional<std::string>& config_path);
 
 // The pid in pid_file, if the process is alive. Throws ControlError when the file is
 // missing or unreadable, does not hold a positive pid, or the process does not exist.

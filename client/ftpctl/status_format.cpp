@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "client/ftpctl/json_writer.hpp"
+#include "client/ftpctl/text_table.hpp"
 
 namespace ftpd::client {
 namespace {
@@ -85,53 +85,6 @@ void write_session(JsonWriter& w, const ipc::RowSnapshot& r, Now now) {
 }
 
 // ---------------------------------------------------------------- tables
-
-enum class Align { left, right };
-
-struct Column {
-    std::string_view title;
-    Align align;
-};
-
-// Rows under a header line; columns two spaces apart, each padded to its widest cell in
-// characters, trailing blanks cut. Cells must already be terminal_text().
-class TextTable {
-public:
-    explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
-
-    void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-
-    std::string render() const {
-        std::vector<std::size_t> widths;
-        for (const Column& c : columns_) widths.push_back(display_width(c.title));
-        for (const auto& row : rows_)
-            for (std::size_t i = 0; i < widths.size(); ++i)
-                widths[i] = std::max(widths[i], display_width(row.at(i)));
-        std::vector<std::string> titles;
-        for (const Column& c : columns_) titles.emplace_back(c.title);
-        std::string out;
-        render_line(out, titles, widths);
-        for (const auto& row : rows_) render_line(out, row, widths);
-        return out;
-    }
-
-private:
-    void render_line(std::string& out, const std::vector<std::string>& cells,
-                     const std::vector<std::size_t>& widths) const {
-        std::string line;
-        for (std::size_t i = 0; i < columns_.size(); ++i) {
-            if (i > 0) line += "  ";
-            const std::string pad(widths[i] - display_width(cells[i]), ' ');
-            line += columns_[i].align == Align::right ? pad + cells[i] : cells[i] + pad;
-        }
-        line.erase(line.find_last_not_of(' ') + 1);
-        out += line;
-        out += '\n';
-    }
-
-    std::vector<Column> columns_;
-    std::vector<std::vector<std::string>> rows_;
-};
 
 // The last `columns` characters of valid UTF-8 text, after "...", when it is wider.
 std::string tail_of(const std::string& text, std::size_t columns) {
@@ -230,15 +183,57 @@ void sample(std::string& out, std::string_view name, std::string_view labels, co
 
 std::string seconds(std::int64_t ms) { return format("%.3f", static_cast<double>(ms) / 1000.0); }
 
-// One family with a sample per listed worker, labelled with its slot.
-template <class Value>
-void per_worker(std::string& out, const ipc::Snapshot& snap, std::string_view name,
-                std::string_view type, std::string_view help, Value value_of) {
+// A family with one unlabelled sample.
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            const std::string& value) {
     family(out, name, type, help);
-    for (const ipc::SlotSnapshot& s : snap.slots) {
-        if (!is_listed(s)) continue;
-        if (auto v = value_of(s)) sample(out, name, "{slot=\"" + std::to_string(s.slot) + "\"}", *v);
+    sample(out, name, "", value);
+}
+
+constexpr std::string_view kUpHelp = "1 when the status of a running ftpd master could be read, else 0.";
+
+// The per-worker families whose value is a field of the slot, each sample labelled with it.
+struct WorkerMetric {
+    std::string_view name, type, help;
+    std::uint64_t (*value)(const ipc::WorkerSlotData&);
+};
+
+constexpr WorkerMetric kWorkerMetrics[] = {
+    {"ftpd_worker_sessions", "gauge", "Open sessions of the worker.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.sessions; }},
+    {"ftpd_worker_accepted_total", "counter", "Sessions the worker accepted since it started.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.accepted; }},
+    {"ftpd_worker_bytes_in_total", "counter", "Bytes the worker received in uploads since it started.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.bytes_in; }},
+    {"ftpd_worker_bytes_out_total", "counter", "Bytes the worker sent in downloads since it started.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.bytes_out; }},
+    {"ftpd_worker_restarts_total", "counter", "Times the master replaced a dead worker in this slot.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.restarts; }},
+    {"ftpd_worker_dropped_events_total", "counter", "Events the worker could not send to the master.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.dropped_events; }},
+};
+
+std::string slot_label(const ipc::SlotSnapshot& s) { return "{slot=\"" + std::to_string(s.slot) + "\"}"; }
+
+void worker_metrics(std::string& out, const ipc::Snapshot& snap, Now now) {
+    family(out, "ftpd_workers", "gauge", "Worker processes by state.");
+    for (ipc::WorkerState st : {ipc::WorkerState::starting, ipc::WorkerState::running,
+                                ipc::WorkerState::draining, ipc::WorkerState::dead}) {
+        const auto n = std::count_if(snap.slots.begin(), snap.slots.end(), [st](const ipc::SlotSnapshot& s) {
+            return is_listed(s) && s.data.state == st;
+        });
+        sample(out, "ftpd_workers", "{state=\"" + std::string(ipc::to_string(st)) + "\"}", std::to_string(n));
     }
+    for (const WorkerMetric& m : kWorkerMetrics) {
+        family(out, m.name, m.type, m.help);
+        for (const ipc::SlotSnapshot& s : snap.slots)
+            if (is_listed(s)) sample(out, m.name, slot_label(s), std::to_string(m.value(s.data)));
+    }
+    constexpr std::string_view kHeartbeat = "ftpd_worker_heartbeat_age_seconds";
+    family(out, kHeartbeat, "gauge", "Seconds since the worker's last heartbeat (absent before the first).");
+    for (const ipc::SlotSnapshot& s : snap.slots)
+        if (is_listed(s) && s.data.heartbeat_ms > 0)
+            sample(out, kHeartbeat, slot_label(s), seconds(elapsed_ms(s.data.heartbeat_ms, now.monotonic_ms)));
 }
 
 }  // namespace
@@ -288,59 +283,29 @@ std::string status_table(const ipc::Snapshot& snap, Now now) {
 }
 
 std::string status_metrics(const ipc::Snapshot& snap, Now now) {
-    using ipc::SlotSnapshot;
-    using Value = std::optional<std::string>;
     const ipc::HeaderData& h = snap.header;
-    const auto str = [](auto n) { return std::to_string(n); };
     std::string out;
-    family(out, "ftpd_up", "gauge", "1 when the status of a running ftpd master could be read, else 0.");
-    sample(out, "ftpd_up", "", "1");
-    family(out, "ftpd_start_time_seconds", "gauge", "Start time of the ftpd master, seconds since the Unix epoch.");
-    sample(out, "ftpd_start_time_seconds", "", seconds(h.start_time_ms));
-    family(out, "ftpd_generation", "gauge", "Generation of the configuration the master runs; 1 before any reload.");
-    sample(out, "ftpd_generation", "", str(h.generation));
-    family(out, "ftpd_last_reload_ok", "gauge", "1 when the last reload succeeded (or none was tried), 0 when it failed.");
-    sample(out, "ftpd_last_reload_ok", "", h.last_reload_ok ? "1" : "0");
-    family(out, "ftpd_last_reload_time_seconds", "gauge", "Time of the last reload attempt, seconds since the Unix epoch; 0 = never.");
-    sample(out, "ftpd_last_reload_time_seconds", "", seconds(std::max<std::int64_t>(h.reload_time_ms, 0)));
-
-    family(out, "ftpd_workers", "gauge", "Worker processes by state.");
-    for (ipc::WorkerState st : {ipc::WorkerState::starting, ipc::WorkerState::running,
-                                ipc::WorkerState::draining, ipc::WorkerState::dead}) {
-        const auto n = std::count_if(snap.slots.begin(), snap.slots.end(),
-                                     [st](const SlotSnapshot& s) { return is_listed(s) && s.data.state == st; });
-        sample(out, "ftpd_workers", "{state=\"" + std::string(ipc::to_string(st)) + "\"}", str(n));
-    }
-    per_worker(out, snap, "ftpd_worker_sessions", "gauge", "Open sessions of the worker.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.sessions); });
-    per_worker(out, snap, "ftpd_worker_accepted_total", "counter", "Sessions the worker accepted since it started.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.accepted); });
-    per_worker(out, snap, "ftpd_worker_bytes_in_total", "counter", "Bytes the worker received in uploads since it started.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.bytes_in); });
-    per_worker(out, snap, "ftpd_worker_bytes_out_total", "counter", "Bytes the worker sent in downloads since it started.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.bytes_out); });
-    per_worker(out, snap, "ftpd_worker_restarts_total", "counter", "Times the master replaced a dead worker in this slot.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.restarts); });
-    per_worker(out, snap, "ftpd_worker_dropped_events_total", "counter", "Events the worker could not send to the master.",
-               [&](const SlotSnapshot& s) -> Value { return str(s.data.dropped_events); });
-    per_worker(out, snap, "ftpd_worker_heartbeat_age_seconds", "gauge", "Seconds since the worker's last heartbeat.",
-               [&](const SlotSnapshot& s) -> Value {
-                   if (s.data.heartbeat_ms <= 0) return std::nullopt;
-                   return seconds(elapsed_ms(s.data.heartbeat_ms, now.monotonic_ms));
-               });
-
+    single(out, "ftpd_up", "gauge", kUpHelp, "1");
+    single(out, "ftpd_start_time_seconds", "gauge", "Start time of the ftpd master, seconds since the Unix epoch.",
+           seconds(h.start_time_ms));
+    single(out, "ftpd_generation", "gauge", "Generation of the configuration the master runs; 1 before any reload.",
+           std::to_string(h.generation));
+    single(out, "ftpd_last_reload_ok", "gauge", "1 when the last reload succeeded (or none was tried), 0 when it failed.",
+           h.last_reload_ok ? "1" : "0");
+    single(out, "ftpd_last_reload_time_seconds", "gauge",
+           "Time of the last reload attempt, seconds since the Unix epoch; 0 = never.",
+           seconds(std::max<std::int64_t>(h.reload_time_ms, 0)));
+    worker_metrics(out, snap, now);
     const Totals t = totals_of(snap);
-    family(out, "ftpd_sessions_active", "gauge", "Open sessions, all workers.");
-    sample(out, "ftpd_sessions_active", "", str(t.sessions_active));
-    family(out, "ftpd_sessions_total", "counter", "Sessions accepted by the running workers since they started.");
-    sample(out, "ftpd_sessions_total", "", str(t.sessions_total));
+    single(out, "ftpd_sessions_active", "gauge", "Open sessions, all workers.", std::to_string(t.sessions_active));
+    single(out, "ftpd_sessions_total", "counter", "Sessions accepted by the running workers since they started.",
+           std::to_string(t.sessions_total));
     return out;
 }
 
 std::string metrics_down() {
     std::string out;
-    family(out, "ftpd_up", "gauge", "1 when the status of a running ftpd master could be read, else 0.");
-    sample(out, "ftpd_up", "", "0");
+    single(out, "ftpd_up", "gauge", kUpHelp, "0");
     return out;
 }
 
@@ -348,26 +313,6 @@ std::string json_string(std::string_view s) {
     std::string out;
     append_json_string(out, s);
     return out;
-}
-
-std::string terminal_text(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const std::size_t len = utf8_sequence_length(s, i);
-        const auto c = static_cast<unsigned char>(s[i]);
-        const bool c1 = len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
-        if (len == 0) out += "\xEF\xBF\xBD";  // U+FFFD
-        else if (c < 0x20 || c == 0x7F || c1) out += '?';
-        else out.append(s, i, len);
-        i += len == 0 ? 1 : len;
-    }
-    return out;
-}
-
-std::size_t display_width(std::string_view utf8) noexcept {
-    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char ch) {
-        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a continuation byte
-    }));
 }
 
 std::string human_bytes(std::uint64_t bytes) {

@@ -40,8 +40,8 @@ Totals totals_of(const ipc::Snapshot& snap) noexcept;
 std::string status_json(const ipc::Snapshot& snap, Now now);
 
 // The master line, the worker table, the session table and the totals line. Text from the
-// segment is made safe for a terminal (control characters become '?', bytes that are not
-// UTF-8 become U+FFFD) and columns are aligned in characters, not bytes.
+// segment is made safe for a terminal (see terminal_text() in text_table.hpp) and columns
+// are aligned in characters, not bytes.
 std::string status_table(const ipc::Snapshot& snap, Now now);
 
 // The Prometheus text exposition format (version 0.0.4), with # HELP and # TYPE lines.
@@ -54,14 +54,6 @@ std::string metrics_down();
 
 // s as a quoted JSON string (see append_json_string in json_writer.hpp).
 std::string json_string(std::string_view s);
-
-// s with control characters (C0, DEL, C1) replaced by '?' and each byte that is not
-// well-formed UTF-8 by U+FFFD, so that it cannot move a terminal's cursor or change its state.
-std::string terminal_text(std::string_view s);
-
-// How many columns a terminal gives valid UTF-8 text: one per character (wide East Asian
-// characters are counted as one).
-std::size_t display_width(std::string_view utf8) noexcept;
 
 // "0 B", "1023 B", "1.5 KiB", "3.0 MiB" ... "EiB".
 std::string human_bytes(std::uint64_t bytes);

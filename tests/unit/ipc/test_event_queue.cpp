@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ipc/event_queue.hpp"
+#include "ipc/fault_injection.hpp"
 #include "ipc/names.hpp"
 #include "tests/unit/ipc/ipc_fixtures.hpp"
 
@@ -38,16 +39,9 @@ struct Collector {
 };
 
 // Fault injection: in a forked child, take the queue's internal mutex the way try_send does
-// and die without unlocking, as a worker SIGKILLed inside a send would. Reaches into Boost
-// 1.74's message_queue layout (its header follows managed_open_or_create_impl's prefix).
+// and die without unlocking, as a worker SIGKILLed inside a send would.
 int lock_queue_mutex_and_die(const std::string& name) {
-    using Header = bip::ipcdetail::mq_hdr_t<bip::offset_ptr<void>>;
-    using Impl = bip::ipcdetail::managed_open_or_create_impl<bip::shared_memory_object, 0, true, false>;
-    bip::shared_memory_object shm(bip::open_only, name.c_str(), bip::read_write);
-    bip::mapped_region region(shm, bip::read_write);
-    auto* header = reinterpret_cast<Header*>(static_cast<char*>(region.get_address()) +
-                                             Impl::ManagedOpenOrCreateUserOffset);
-    header->m_mutex.lock();
+    ftpd::ipc::testing::lock_queue_mutex(name);
     return 0;  // _exit()s holding it
 }
 
