@@ -8,8 +8,9 @@ RUN_PORT   ?= 2121
 
 # Debian packages the build, the tests and `make run` need.
 DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-dev \
-               libboost-test-dev libspdlog-dev libssl-dev libcrypt-dev \
-               python3 curl procps
+               libboost-test-dev libspdlog-dev libssl-dev libcrypt-dev libedit-dev \
+               python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
+               whois clang libclang-rt-14-dev
 
 .PHONY: all deps build run test test-unit install clean
 
@@ -52,8 +53,11 @@ test: build
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
 
-install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# The prefix is set at configure time: GNUInstallDirs derives /etc from --prefix /usr.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	cmake --install $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(RUN_DIR)

@@ -461,4 +461,32 @@ Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds 
     return snap;
 }
 
+// ---------------------------------------------------------------- limits on accept
+
+std::uint64_t count_sessions(const SegmentMapping& segment) noexcept {
+    std::uint64_t total = 0;
+    for (std::uint32_t i = 0; i < segment.geometry().slots; ++i) {
+        const WorkerSlot& s = segment.slot(i);
+        if (s.data.pid != 0) total += counter(const_cast<std::uint32_t&>(s.data.sessions)).load(std::memory_order_relaxed);
+    }
+    return total;
+}
+
+std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept {
+    std::uint32_t n = 0;
+    const Geometry g = segment.geometry();
+    for (std::uint32_t i = 0; i < g.slots; ++i) {
+        if (segment.slot(i).data.pid == 0) continue;
+        for (std::uint32_t r = 0; r < g.rows_per_slot; ++r) {
+            const SessionRowData& row = segment.row(i, r);
+            if (row.in_use != 1) continue;
+            std::string_view client(row.client, strnlen(row.client, sizeof row.client));
+            if (client.size() > host.size() && client.compare(0, host.size(), host) == 0 &&
+                client[host.size()] == ':')
+                ++n;
+        }
+    }
+    return n;
+}
+
 }  // namespace ftpd::ipc

@@ -220,4 +220,12 @@ struct Snapshot {
 // Throws only std::bad_alloc.
 Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds per_slot_wait);
 
+// Open sessions over all slots (each slot's `sessions`), without locks: a worker checks
+// max_clients with it on accept. Never waits; may be off by sessions opening right now.
+std::uint64_t count_sessions(const SegmentMapping& segment) noexcept;
+
+// Open sessions whose client address is `host` (the "127.0.0.1" or "[::1]" part of a
+// row's client text), over all slots, without locks: max_per_ip on accept.
+std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept;
+
 }  // namespace ftpd::ipc

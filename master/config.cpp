@@ -66,6 +66,20 @@ void validate(const Config& cfg, const std::map<std::string, int>& seen, const s
         errors.push_back({file, line_of("user"), "user '" + cfg.user + "' is root; workers never keep root"});
 }
 
+// The users file is read here, in the master (it may be readable by root only), and its
+// entries go to the workers in Settings. Its errors carry its own name and line; a file
+// that cannot be read is reported at the users_file line.
+void read_users(Config& cfg, int key_line, const std::string& file, std::vector<ConfigError>& errors) {
+    auto users = worker::load_users(cfg.users_file);
+    for (auto& e : users.errors) {
+        if (e.line > 0)
+            errors.push_back({e.file, e.line, e.message});
+        else
+            errors.push_back({file, key_line, "users_file '" + cfg.users_file + "': " + e.message});
+    }
+    cfg.server.users = std::move(users.accounts);
+}
+
 }  // namespace
 
 ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
@@ -132,6 +146,7 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
     }
     if (cfg.listen.empty()) find_key("listen")->apply(cfg, std::string(find_key("listen")->default_value));
     validate(cfg, seen, bad, file, errors);
+    if (!cfg.users_file.empty()) read_users(cfg, seen["users_file"], file, errors);
     if (errors.empty()) out = std::move(cfg);
     return errors;
 }

@@ -31,6 +31,7 @@ struct Config {
     std::string pid_file = "/run/ftpd.pid";
     std::string xferlog;                // transfer log path; empty: off
     unsigned worker_timeout = 30;       // seconds without heartbeat before SIGKILL
+    std::string users_file;             // virtual users; empty: none (entries go to server.users)
     worker::Settings server;
 };
 

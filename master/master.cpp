@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -31,12 +32,12 @@ std::string log_target(const Config& cfg, bool foreground) {
 
 namespace {
 
-constexpr std::uint32_t kRowsPerSlot = 1000;     // sessions shown per worker
 constexpr std::size_t kQueueCapacity = 512;      // events per worker queue
 constexpr std::size_t kEventsPerTick = 256;      // per queue and loop turn
 
-// Slots: the pool, plus as many for the workers of one generation still draining.
-ipc::Geometry geometry_for(const Config& cfg) { return {2 * cfg.workers + 2, kRowsPerSlot}; }
+// Slots: the pool, plus as many for the workers of one generation still draining. Rows:
+// one worker may hold every session.
+ipc::Geometry geometry_for(const Config& cfg) { return {2 * cfg.workers + 2, cfg.server.max_clients}; }
 
 class Master {
 public:
@@ -52,6 +53,7 @@ public:
             detacher.failed(std::string("ftpd: ") + e.what(), kExitStart);
             return kExitStart;
         }
+        raise_fd_limit();
         pid_file->write(::getpid());
         for (const auto& l : listeners_) spdlog::info("listening on {}", l.describe());
         try {
@@ -95,6 +97,22 @@ public:
     }
 
 private:
+    // Each session may hold a control, a data and a passive listening socket and a file;
+    // one worker may hold every session. Workers inherit the limit.
+    void raise_fd_limit() {
+        rlimit lim{};
+        ::getrlimit(RLIMIT_NOFILE, &lim);
+        rlim_t want = rlim_t{cfg_.server.max_clients} * 4 + 64;
+        if (lim.rlim_cur >= want) return;
+        rlimit next{std::min(want, lim.rlim_max), lim.rlim_max};
+        if (want > lim.rlim_max && ::geteuid() == 0) next = {want, want};
+        if (::setrlimit(RLIMIT_NOFILE, &next) != 0) next = lim;
+        if (next.rlim_cur < want)
+            spdlog::error("open file limit is {} but max_clients = {} needs {}: sessions beyond about {} will fail "
+                          "(raise the hard limit, e.g. LimitNOFILE= in the systemd unit, or lower max_clients)",
+                          next.rlim_cur, cfg_.server.max_clients, want, (next.rlim_cur - 64) / 4);
+    }
+
     // The status segment and one event queue per slot; leftovers of dead masters go first.
     void start_ipc() {
         int stale = ipc::remove_stale_objects();

@@ -1,4 +1,8 @@
 # Tests: one Boost.Test executable per unit area, plus process and interop tests in Python.
+# Debian's python3 first: tests use Debian's Python packages (pyftpdlib).
+if(EXISTS /usr/bin/python3 AND NOT Python3_EXECUTABLE)
+  set(Python3_EXECUTABLE /usr/bin/python3)
+endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
 function(ftpd_unit_area area)
@@ -15,7 +19,7 @@ ftpd_unit_area(protocol ftp_protocol)
 ftpd_unit_area(ipc ftpd_ipc)
 ftpd_unit_area(worker ftpd_worker)
 ftpd_unit_area(master ftpd_master)
-ftpd_unit_area(client ftpctl_core)
+ftpd_unit_area(client ftpctl_core ftp_client_core)
 
 # Process and interop tests: Python unittest modules run against build/bin/ftpd.
 function(ftpd_python_test label file)
@@ -36,3 +40,7 @@ file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/interop/test
 foreach(t ${interop_tests})
   ftpd_python_test(interop ${t})
 endforeach()
+
+# Man pages render without warnings (man --warnings, mandoc -T lint).
+add_test(NAME man_pages COMMAND sh ${CMAKE_SOURCE_DIR}/tests/support/check_man.sh)
+set_tests_properties(man_pages PROPERTIES LABELS docs TIMEOUT 60 SKIP_RETURN_CODE 77)

@@ -1,22 +1,23 @@
-// Login and logout: USER, PASS, QUIT. Runs in a worker's session.
-// Anonymous logins (`anonymous`, `ftp`) take any password; other names fail with 530.
+// Login and logout: USER, PASS, ACCT, QUIT. Runs in a worker's session.
+// Anonymous logins (`anonymous`, `ftp`) take any password and get the config's root;
+// virtual users (Settings::users, from users_file) are checked against their crypt(3)
+// hash and get their own root. A failed login is answered only after login_fail_delay,
+// on a timer: the worker keeps serving everyone else meanwhile.
+#include "worker/accounts.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 #include "worker/worker.hpp"
 
+#include "ipc/sys/syscall.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <unistd.h>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
 
 namespace {
-
-bool is_anonymous_name(std::string name) {
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    return name == "anonymous" || name == "ftp";
-}
 
 // A name as it may appear in a log line: control characters escaped, so a client cannot
 // forge a line (fail2ban reads these).
@@ -43,7 +44,7 @@ awaitable<void> Session::cmd_user(const std::string& arg) {
         co_return;
     }
     user_ = arg;
-    if (is_anonymous_name(arg))
+    if (is_anonymous_name(arg) && settings_.anonymous)
         reply(code::kNeedPassword, "Anonymous login ok, send your e-mail address as password.");
     else
         reply(code::kNeedPassword, "Please specify the password.");
@@ -58,27 +59,80 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         reply(code::kBadSequence, "Login with USER first.");
         co_return;
     }
-    if (is_anonymous_name(user_) && settings_.anonymous) {
-        logged_in_ = true;
-        anonymous_ = true;
-        may_write_ = settings_.anonymous_write;
-        root_ = &worker_.anonymous_root();
-        cwd_ = "/";
-        spdlog::info("{}: anonymous login", log_prefix());
-        worker_.status().login(row_, id_, client_, user_, true, true);
-        reply(code::kLoggedIn, "Login successful.");
+    std::optional<Account> account;
+    if (!is_anonymous_name(user_)) account = Accounts(settings_.users).authenticate(user_, arg);
+    if (!account && !(is_anonymous_name(user_) && settings_.anonymous)) {
+        co_await fail_login();
         co_return;
     }
-    spdlog::warn("{}: login failed for user '{}'", log_prefix(), printable(user_));
-    worker_.status().login(row_, id_, client_, user_, false, is_anonymous_name(user_));
-    user_.clear();
-    reply(code::kNotLoggedIn, "Login incorrect.");
+    if (account && !open_user_root(*account)) {
+        user_.clear();
+        reply(code::kNotLoggedIn, "Login failed: your directory is not available.");
+        co_return;
+    }
+    anonymous_ = !account;
+    may_write_ = account ? account->writable : settings_.anonymous_write;
+    if (anonymous_) root_ = &worker_.anonymous_root();
+    logged_in_ = true;
+    cwd_ = "/";
+    if (anonymous_)
+        spdlog::info("{}: anonymous login", log_prefix());
+    else
+        spdlog::info("{}: login as user '{}' ({})", log_prefix(), printable(user_), may_write_ ? "rw" : "ro");
+    worker_.status().login(row_, id_, client_, user_, true, anonymous_);
+    reply(code::kLoggedIn, "Login successful.");
+}
+
+// RFC 959: ACCT is for systems that want an account besides the user; none is needed.
+awaitable<void> Session::cmd_acct(const std::string&) {
+    reply(code::kNotImplementedSuperfluous, "ACCT not needed; superfluous here.");
+    co_return;
 }
 
 awaitable<void> Session::cmd_quit(const std::string&) {
     reply(code::kClosingControl, "Goodbye.");
     co_await flush();
     closing_ = true;
+}
+
+// A user whose root is the config's shares the worker's anonymous root (opened before
+// the privilege drop); any other root is opened now, as the worker's account. FsRoot
+// opens with O_PATH, which needs no permission on the directory itself: access() checks
+// that this account can search it, or every command of the session would fail.
+bool Session::open_user_root(const Account& account) {
+    if (account.root.empty() || account.root == settings_.root) {
+        root_ = &worker_.anonymous_root();
+        return true;
+    }
+    try {
+        ipc::sys::check(ipc::sys::call_on("access", account.root),
+                        [&] { return ::access(account.root.c_str(), R_OK | X_OK); });
+        user_root_ = std::make_unique<FsRoot>(account.root);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: user '{}': cannot open root: {}", log_prefix(), printable(account.name), e.what());
+        return false;
+    }
+    root_ = user_root_.get();
+    return true;
+}
+
+// The log line is what fail2ban matches (etc/fail2ban/filter.d/ftpd.conf): keep its text.
+awaitable<void> Session::fail_login() {
+    spdlog::warn("{}: login failed for user '{}'", log_prefix(), printable(user_));
+    worker_.status().login(row_, id_, client_, user_, false, is_anonymous_name(user_));
+    user_.clear();
+    ++login_failures_;
+    net::steady_timer delay(socket_.get_executor(), std::chrono::seconds(settings_.login_fail_delay));
+    boost::system::error_code ec;
+    co_await delay.async_wait(net::redirect_error(use_awaitable, ec));
+    if (login_failures_ >= settings_.max_login_failures) {
+        spdlog::warn("{}: {} failed logins, closing", log_prefix(), login_failures_);
+        reply(code::kServiceNotAvailable, "Too many failed logins; closing.");
+        co_await flush();
+        closing_ = true;
+        co_return;
+    }
+    reply(code::kNotLoggedIn, "Login incorrect.");
 }
 
 }  // namespace ftpd::worker

@@ -1,13 +1,17 @@
-// Commands on names in the session's root: PWD CWD CDUP MKD RMD DELE SIZE MDTM.
+// Commands on names in the session's root: PWD CWD CDUP MKD RMD DELE RNFR RNTO SIZE MDTM.
 // Runs in a worker's session; every path goes through FsRoot (never leaves the root).
+#include "worker/file_facts.hpp"
 #include "worker/protocol/listing.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
+#include "ipc/sys/syscall.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
+namespace sys = ipc::sys;
 
 namespace {
 
@@ -52,7 +56,10 @@ awaitable<void> Session::cmd_mkd(const std::string& arg) {
     if (refuse_write()) co_return;
     std::string path = resolve(arg);
     std::error_code ec;
-    root_->mkdir(path, 0777, ec);
+    {
+        ScopedUmask mask(umask_);
+        root_->mkdir(path, 0777, ec);
+    }
     if (ec)
         reply_fs_error(ec, arg);
     else
@@ -77,6 +84,40 @@ awaitable<void> Session::cmd_dele(const std::string& arg) {
         reply_fs_error(ec, arg);
     else
         reply(code::kFileActionOk, "Delete operation successful.");
+}
+
+// RNFR names what the RNTO right after it renames (dispatch forgets it otherwise).
+awaitable<void> Session::cmd_rnfr(const std::string& arg) {
+    if (refuse_write()) co_return;
+    std::string path = resolve(arg);
+    std::string name;
+    std::error_code ec;
+    auto dir = root_->open_parent(path, name, ec);
+    struct stat st {};
+    if (!ec) sys::check(ec, [&] { return ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW); });
+    if (ec) {
+        reply_fs_error(ec, arg);
+        co_return;
+    }
+    rename_from_ = path;
+    reply(code::kPendingFurtherInfo, "Ready for RNTO.");
+}
+
+// With upload_overwrite = no, renaming onto an existing name is refused (553), as STOR is.
+awaitable<void> Session::cmd_rnto(const std::string& arg) {
+    if (!rename_from_) {
+        reply(code::kBadSequence, "RNFR required first.");
+        co_return;
+    }
+    std::string from = std::move(*rename_from_);
+    rename_from_.reset();
+    if (refuse_write()) co_return;
+    std::error_code ec;
+    root_->rename(from, resolve(arg), !settings_.upload_overwrite, ec);
+    if (ec)
+        reply_fs_error(ec, arg);
+    else
+        reply(code::kFileActionOk, "Rename successful.");
 }
 
 awaitable<void> Session::cmd_size(const std::string& arg) {

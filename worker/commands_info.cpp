@@ -1,9 +1,12 @@
-// Commands that only describe the server or the session's settings: SYST FEAT OPTS HELP
-// NOOP TYPE MODE STRU. Runs in a worker's session; touches no files.
+// Commands that describe the server or set the session's options: SYST FEAT OPTS HELP
+// NOOP TYPE MODE STRU ALLO STAT. Runs in a worker's session; touches no files (STAT with a
+// path hands over to the listing code).
+#include "worker/file_facts.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
@@ -22,28 +25,61 @@ awaitable<void> Session::cmd_syst(const std::string&) {
     co_return;
 }
 
-// RFC 2389: one feature per line, each line starting with a space.
+// RFC 2389: one feature per line, each line starting with a space; exactly what is
+// implemented. RFC 3659 7.8: MLST lists its facts, '*' on those OPTS MLST selected.
 awaitable<void> Session::cmd_feat(const std::string&) {
-    reply(code::kSystemStatus, "Features:\n EPRT\n EPSV\n MDTM\n PASV\n SIZE\n TVFS\n UTF8\nEnd");
+    reply(code::kSystemStatus, "Features:\n EPRT\n EPSV\n MDTM\n " + mlst_feat_text(mlst_facts_) +
+                                   "\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
     co_return;
 }
 
 awaitable<void> Session::cmd_opts(const std::string& arg) {
     // RFC 2640: names are UTF-8 always; OPTS UTF8 ON is accepted for clients that ask.
     std::string a = upper(arg);
-    if (a == "UTF8 ON" || a == "UTF8")
+    if (a == "UTF8 ON" || a == "UTF8") {
         reply(code::kOk, "Always in UTF8 mode.");
-    else
+    } else if (a == "MLST" || a.starts_with("MLST ")) {  // RFC 3659 7.9
+        mlst_facts_ = parse_mlst_facts(a.size() > 5 ? std::string_view(arg).substr(5) : std::string_view());
+        reply(code::kOk, "MLST OPTS " + mlst_facts_text(mlst_facts_));
+    } else
         reply(code::kSyntaxErrorArgs, "Option not understood.");
     co_return;
 }
 
-awaitable<void> Session::cmd_help(const std::string&) {
-    reply(code::kHelp,
-          "The following commands are recognized.\n"
-          " CDUP CWD  DELE EPRT EPSV FEAT HELP LIST MDTM MKD  MODE NLST NOOP OPTS\n"
-          " PASS PASV PORT PWD  QUIT RETR RMD  SIZE STOR STRU SYST TYPE USER\n"
-          "Help OK.");
+awaitable<void> Session::cmd_help(const std::string& arg) {
+    std::string text = help_text(upper(arg));
+    if (text.empty())
+        reply(code::kSyntaxErrorArgs, "Unknown command " + arg + ".");
+    else
+        reply(code::kHelp, text);
+    co_return;
+}
+
+// RFC 959: ALLO is superfluous for a server that needs no reservation.
+awaitable<void> Session::cmd_allo(const std::string&) {
+    reply(code::kNotImplementedSuperfluous, "ALLO command ignored.");
+    co_return;
+}
+
+// STAT with a path lists it on the control connection; without, the session's status
+// (a STAT during a transfer is answered by the control monitor instead).
+awaitable<void> Session::cmd_stat(const std::string& arg) {
+    if (!arg.empty()) {
+        status_listing(arg);
+        co_return;
+    }
+    std::string text = "FTP server status:\n";
+    text += "     Connected to " + client_ + "\n";
+    text += "     Logged in as " + user_ + (anonymous_ ? " (anonymous)" : "") + "\n";
+    text += std::string("     TYPE: ") + (ascii_ ? "ASCII" : "BINARY") + ", STRUcture: File, MODE: Stream\n";
+    text += "     Working directory: " + cwd_ + "\n";
+    char mask[8];
+    std::snprintf(mask, sizeof mask, "%03o", umask_);
+    text += std::string("     Session umask: ") + mask + "\n";
+    text += std::string("     Data connection: ") + (data_.prepared() ? (data_.passive() ? "passive" : "active") : "none") +
+            (epsv_all_ ? " (EPSV ALL)" : "") + "\n";
+    if (rest_ > 0) text += "     Restart offset: " + std::to_string(rest_) + "\n";
+    reply(code::kSystemStatus, text + "End of status");
     co_return;
 }
 

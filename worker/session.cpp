@@ -23,48 +23,60 @@ struct CommandSpec {
     std::string_view verb;
     Session::Handler handler;
     unsigned needs;
+    std::string_view syntax;  // for HELP <verb>
 };
 
-// Dispatch is data: verb -> handler and what it needs. RFC 2389: FEAT before login.
+// Dispatch is data: verb -> handler, what it needs, and its syntax for HELP.
+// RFC 2389: FEAT before login. Verbs are matched after upper-casing (case-insensitive).
 constexpr CommandSpec kCommands[] = {
-    {"USER", &Session::cmd_user, kArg},
-    {"PASS", &Session::cmd_pass, kNothing},
-    {"QUIT", &Session::cmd_quit, kNothing},
-    {"SYST", &Session::cmd_syst, kNothing},
-    {"FEAT", &Session::cmd_feat, kNothing},
-    {"OPTS", &Session::cmd_opts, kArg},
-    {"HELP", &Session::cmd_help, kNothing},
-    {"NOOP", &Session::cmd_noop, kNothing},
-    {"TYPE", &Session::cmd_type, kLogin | kArg},
-    {"MODE", &Session::cmd_mode, kLogin | kArg},
-    {"STRU", &Session::cmd_stru, kLogin | kArg},
-    {"PWD", &Session::cmd_pwd, kLogin},
-    {"XPWD", &Session::cmd_pwd, kLogin},
-    {"CWD", &Session::cmd_cwd, kLogin | kArg},
-    {"XCWD", &Session::cmd_cwd, kLogin | kArg},
-    {"CDUP", &Session::cmd_cdup, kLogin},
-    {"XCUP", &Session::cmd_cdup, kLogin},
-    {"MKD", &Session::cmd_mkd, kLogin | kArg},
-    {"XMKD", &Session::cmd_mkd, kLogin | kArg},
-    {"RMD", &Session::cmd_rmd, kLogin | kArg},
-    {"XRMD", &Session::cmd_rmd, kLogin | kArg},
-    {"DELE", &Session::cmd_dele, kLogin | kArg},
-    {"SIZE", &Session::cmd_size, kLogin | kArg},
-    {"MDTM", &Session::cmd_mdtm, kLogin | kArg},
-    {"PASV", &Session::cmd_pasv, kLogin},
-    {"EPSV", &Session::cmd_epsv, kLogin},
-    {"PORT", &Session::cmd_port, kLogin | kArg},
-    {"EPRT", &Session::cmd_eprt, kLogin | kArg},
-    {"LIST", &Session::cmd_list, kLogin},
-    {"NLST", &Session::cmd_nlst, kLogin},
-    {"RETR", &Session::cmd_retr, kLogin | kArg},
-    {"STOR", &Session::cmd_stor, kLogin | kArg},
+    {"USER", &Session::cmd_user, kArg, "USER <sp> username"},
+    {"PASS", &Session::cmd_pass, kNothing, "PASS <sp> password"},
+    {"ACCT", &Session::cmd_acct, kNothing, "ACCT <sp> account"},
+    {"QUIT", &Session::cmd_quit, kNothing, "QUIT"},
+    {"SYST", &Session::cmd_syst, kNothing, "SYST"},
+    {"FEAT", &Session::cmd_feat, kNothing, "FEAT"},
+    {"OPTS", &Session::cmd_opts, kArg, "OPTS <sp> UTF8 ON | MLST facts"},
+    {"HELP", &Session::cmd_help, kNothing, "HELP [<sp> command]"},
+    {"NOOP", &Session::cmd_noop, kNothing, "NOOP"},
+    {"TYPE", &Session::cmd_type, kLogin | kArg, "TYPE <sp> A | I"},
+    {"MODE", &Session::cmd_mode, kLogin | kArg, "MODE <sp> S"},
+    {"STRU", &Session::cmd_stru, kLogin | kArg, "STRU <sp> F"},
+    {"PWD", &Session::cmd_pwd, kLogin, "PWD"},
+    {"XPWD", &Session::cmd_pwd, kLogin, "XPWD"},
+    {"CWD", &Session::cmd_cwd, kLogin | kArg, "CWD <sp> path"},
+    {"XCWD", &Session::cmd_cwd, kLogin | kArg, "XCWD <sp> path"},
+    {"CDUP", &Session::cmd_cdup, kLogin, "CDUP"},
+    {"XCUP", &Session::cmd_cdup, kLogin, "XCUP"},
+    {"MKD", &Session::cmd_mkd, kLogin | kArg, "MKD <sp> path"},
+    {"XMKD", &Session::cmd_mkd, kLogin | kArg, "XMKD <sp> path"},
+    {"RMD", &Session::cmd_rmd, kLogin | kArg, "RMD <sp> path"},
+    {"XRMD", &Session::cmd_rmd, kLogin | kArg, "XRMD <sp> path"},
+    {"DELE", &Session::cmd_dele, kLogin | kArg, "DELE <sp> file"},
+    {"SIZE", &Session::cmd_size, kLogin | kArg, "SIZE <sp> file"},
+    {"MDTM", &Session::cmd_mdtm, kLogin | kArg, "MDTM <sp> file"},
+    {"PASV", &Session::cmd_pasv, kLogin, "PASV"},
+    {"EPSV", &Session::cmd_epsv, kLogin, "EPSV [<sp> 1 | 2 | ALL]"},
+    {"PORT", &Session::cmd_port, kLogin | kArg, "PORT <sp> h1,h2,h3,h4,p1,p2"},
+    {"EPRT", &Session::cmd_eprt, kLogin | kArg, "EPRT <sp> |af|addr|port|"},
+    {"LIST", &Session::cmd_list, kLogin, "LIST [<sp> path]"},
+    {"NLST", &Session::cmd_nlst, kLogin, "NLST [<sp> path]"},
+    {"RETR", &Session::cmd_retr, kLogin | kArg, "RETR <sp> file"},
+    {"STOR", &Session::cmd_stor, kLogin | kArg, "STOR <sp> file"},
+    {"APPE", &Session::cmd_appe, kLogin | kArg, "APPE <sp> file"},
+    {"STOU", &Session::cmd_stou, kLogin, "STOU [<sp> name]"},
+    {"REST", &Session::cmd_rest, kLogin | kArg, "REST <sp> offset"},
+    {"ALLO", &Session::cmd_allo, kLogin, "ALLO <sp> size"},
+    {"ABOR", &Session::cmd_abor, kLogin, "ABOR"},
+    {"RNFR", &Session::cmd_rnfr, kLogin | kArg, "RNFR <sp> path"},
+    {"RNTO", &Session::cmd_rnto, kLogin | kArg, "RNTO <sp> path"},
+    {"SITE", &Session::cmd_site, kLogin | kArg, "SITE <sp> CHMOD mode path | UMASK [mask] | HELP"},
+    {"STAT", &Session::cmd_stat, kLogin, "STAT [<sp> path]"},
+    {"MLST", &Session::cmd_mlst, kLogin, "MLST [<sp> path]"},
+    {"MLSD", &Session::cmd_mlsd, kLogin, "MLSD [<sp> directory]"},
 };
 
 // RFC 959 verbs this server knows but does not offer: 502, not 500.
-constexpr std::string_view kNotImplemented[] = {
-    "ACCT", "REIN", "SMNT", "STOU", "APPE", "ALLO", "REST", "RNFR",
-    "RNTO", "ABOR", "SITE", "STAT", "MLST", "MLSD", "AUTH", "PBSZ", "PROT"};
+constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT", "AUTH", "PBSZ", "PROT"};
 
 const CommandSpec* find_command(std::string_view verb) {
     for (const auto& spec : kCommands)
@@ -87,7 +99,9 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
       id_(id),
       in_(kMaxLine),
       data_(socket_.get_executor()),
-      timer_(socket_.get_executor()) {
+      timer_(socket_.get_executor()),
+      monitor_done_(socket_.get_executor()),
+      umask_(settings_.umask) {
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) {
@@ -99,6 +113,9 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
     }
     local_addr_ = socket_.local_endpoint(ec).address();
     socket_.set_option(tcp::no_delay(true), ec);
+    // Clients send ABOR (and Telnet IP/DM) as urgent data: keep the urgent byte in the
+    // stream, or the kernel takes it out and the line loses its LF (ftplib) or its IAC.
+    socket_.set_option(net::socket_base::out_of_band_inline(true), ec);
 }
 
 std::string Session::log_prefix() const {
@@ -188,12 +205,19 @@ awaitable<void> Session::dispatch(const std::string& line) {
         reply(code::kSyntaxErrorArgs, "Invalid character in argument.");
         co_return;
     }
+    // RFC 959: RNTO must come right after RNFR.
+    if (spec->verb != "RNTO") rename_from_.reset();
     worker_.status().command(row_, spec->verb);
     co_await (this->*(spec->handler))(cmd->arg);
     worker_.status().command(row_, logged_in_ ? "idle" : "login");
 }
 
 awaitable<bool> Session::read_line(std::string& line) {
+    if (!pending_.empty()) {  // read by the control monitor during a transfer, in order
+        line = std::move(pending_.front());
+        pending_.pop_front();
+        co_return true;
+    }
     for (;;) {
         while (auto next = in_.next()) {
             if (next->too_long) {
@@ -205,6 +229,7 @@ awaitable<bool> Session::read_line(std::string& line) {
             line.assign(next->text);
             co_return true;
         }
+        if (control_eof_) co_return false;
         auto space = in_.prepare(4096);
         boost::system::error_code ec;
         std::size_t n = co_await socket_.async_read_some(net::buffer(space.data(), space.size()),
@@ -212,6 +237,22 @@ awaitable<bool> Session::read_line(std::string& line) {
         if (ec || closing_) co_return false;
         in_.commit(n);
     }
+}
+
+std::string Session::help_text(std::string_view verb) {
+    if (!verb.empty()) {
+        const CommandSpec* spec = find_command(verb);
+        return spec ? "Syntax: " + std::string(spec->syntax) : std::string();
+    }
+    std::string text = "The following commands are recognized.";
+    std::size_t column = 0;
+    for (const auto& spec : kCommands) {
+        if (column++ % 14 == 0) text += "\n";
+        text += ' ';
+        text += spec.verb;
+        text.append(4 - std::min<std::size_t>(4, spec.verb.size()), ' ');
+    }
+    return text + "\nHelp OK.";
 }
 
 void Session::reply(int code, std::string_view text) { out_ += protocol::format_reply(code, text); }

@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -39,6 +41,7 @@ public:
 
     awaitable<void> cmd_user(const std::string& arg);
     awaitable<void> cmd_pass(const std::string& arg);
+    awaitable<void> cmd_acct(const std::string& arg);
     awaitable<void> cmd_quit(const std::string& arg);
     awaitable<void> cmd_syst(const std::string& arg);
     awaitable<void> cmd_feat(const std::string& arg);
@@ -64,6 +67,17 @@ public:
     awaitable<void> cmd_nlst(const std::string& arg);
     awaitable<void> cmd_retr(const std::string& arg);
     awaitable<void> cmd_stor(const std::string& arg);
+    awaitable<void> cmd_appe(const std::string& arg);
+    awaitable<void> cmd_stou(const std::string& arg);
+    awaitable<void> cmd_rest(const std::string& arg);
+    awaitable<void> cmd_allo(const std::string& arg);
+    awaitable<void> cmd_abor(const std::string& arg);
+    awaitable<void> cmd_rnfr(const std::string& arg);
+    awaitable<void> cmd_rnto(const std::string& arg);
+    awaitable<void> cmd_site(const std::string& arg);
+    awaitable<void> cmd_stat(const std::string& arg);
+    awaitable<void> cmd_mlst(const std::string& arg);
+    awaitable<void> cmd_mlsd(const std::string& arg);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -86,25 +100,65 @@ private:
     // True (and replies 550) when this session may not modify files.
     bool refuse_write();
 
-    // Data transfers (commands_transfer.cpp).
+    // HELP's text: every verb of the table, or the syntax of one (session.cpp).
+    static std::string help_text(std::string_view verb);
+
+    // The data connection (commands_data.cpp).
     awaitable<bool> open_data(std::string_view what);
+    // 226, or 426 when ec is set, or 426 then 226 when the client sent ABOR.
+    void finish_data(const std::error_code& ec, std::string_view what);
+    void close_data();
+    bool control_closed();  // the client closed the control connection (peek, no wait)
+    // RFC 2428: after EPSV ALL, PORT, PASV and EPRT are refused (true, reply sent).
+    bool refuse_after_epsv_all(std::string_view verb);
+
+    // Listings (commands_listing.cpp).
     awaitable<void> send_listing(const std::string& arg, bool names_only);
+    // One MLSD/MLST line for `name`, with the perm fact and the OPTS MLST selection.
+    std::string mlsx_line(const std::string& name, const struct stat& st, const struct stat& parent) const;
+    // STAT with a path: 213 (file) or 212 (directory) with the listing on the control connection.
+    void status_listing(const std::string& arg);
+
+    // File transfers (commands_transfer.cpp, commands_upload.cpp).
     // count: add the bytes to the status table (file transfers, not listings).
     awaitable<std::error_code> send_buffer(const std::string& data, bool count = false);
-    awaitable<std::error_code> send_file(int fd, std::uint64_t size, std::uint64_t& sent);
+    awaitable<std::error_code> send_file(int fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& sent);
     awaitable<std::error_code> receive_file(int fd, std::uint64_t& received);
+    // After open_data: receives into fd under the control monitor (broken if the control
+    // connection is gone).
+    awaitable<std::error_code> receive_upload(int fd, const std::string& path, std::uint64_t& received);
+    // STOR and STOU: to a temporary name in `dir`, renamed to `name` once complete.
+    awaitable<void> upload_via_temp(int dir, const std::string& name, const std::string& path,
+                                    const std::string& shown, std::string_view what, bool no_replace);
+    // APPE and REST+STOR: written in place, at the end or at `offset`.
+    awaitable<void> upload_in_place(const std::string& path, const std::string& shown, bool append,
+                                    std::uint64_t offset);
+    // REST policy for RETR (upload false) and STOR: false, and the reply sent, when the
+    // offset cannot be used (ASCII mode 504, beyond the end 554, overwriting 553).
+    bool may_restart(const struct stat& st, const std::string& shown, std::uint64_t offset, bool upload);
+    void count_bytes(bool incoming, std::uint64_t n);
     // Tells the master (xferlog) how a RETR/STOR ended.
     void report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
                          bool complete);
-    void finish_data(const std::error_code& ec, std::string_view what);  // 226 or 426
-    void close_data();
-    bool control_closed();  // the client closed the control connection (peek, no wait)
+
+    // The control monitor (control_monitor.cpp): while data moves it reads the control
+    // connection, so ABOR, STAT and QUIT are seen; other lines wait in pending_.
+    void start_monitor(std::string what, std::uint64_t size);
+    // Stops the monitor (and awaits its end); returns `result`, or ECANCELED after ABOR.
+    awaitable<std::error_code> end_transfer(std::error_code result);
+    awaitable<void> monitor_control();
+    awaitable<void> monitor_line(std::string line);
 
     // Deadlines the watchdog enforces; max() means none.
     void set_control_deadline(Clock::time_point t);
     void set_data_deadline(Clock::time_point t);
 
     std::string log_prefix() const;
+
+    // Logins (commands_access.cpp): a virtual user's root, opened for this session; and
+    // a failed login, answered after login_fail_delay (421 and close after too many).
+    bool open_user_root(const Account& account);
+    awaitable<void> fail_login();
 
     Worker& worker_;
     const Settings& settings_;
@@ -130,9 +184,28 @@ private:
     bool logged_in_ = false;
     bool anonymous_ = false;
     bool may_write_ = false;
-    const FsRoot* root_ = nullptr;
+    const FsRoot* root_ = nullptr;        // the anonymous root or user_root_
+    std::unique_ptr<FsRoot> user_root_;   // a virtual user's own root, opened at login
+    unsigned login_failures_ = 0;
     std::string cwd_ = "/";
     bool ascii_ = false;
+
+    // Transfer and command state (control_monitor.cpp, commands_*.cpp).
+    std::deque<std::string> pending_;  // lines the monitor read, for the session loop
+    net::steady_timer monitor_done_;   // an event: cancelled when the monitor has ended
+    bool monitor_running_ = false;
+    bool monitor_reading_ = false;     // its read is pending (stop_monitor cancels it)
+    bool monitor_stop_ = false;
+    bool aborted_ = false;             // ABOR arrived during the transfer
+    bool control_eof_ = false;         // the monitor saw the control connection end
+    std::string transfer_what_;        // "RETR big.iso", for STAT during a transfer
+    std::uint64_t transfer_bytes_ = 0;
+    std::uint64_t transfer_size_ = 0;  // 0: unknown
+    std::uint64_t rest_ = 0;           // REST offset for the next RETR/STOR
+    std::optional<std::string> rename_from_;  // RNFR's path, for the RNTO right after it
+    bool epsv_all_ = false;
+    unsigned umask_ = 022;             // SITE UMASK; starts as the configured umask
+    unsigned mlst_facts_ = ~0u;        // OPTS MLST selection, bits per kMlstFacts
 };
 
 }  // namespace ftpd::worker

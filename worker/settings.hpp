@@ -3,8 +3,11 @@
 // worker it forks. Plain values only.
 #pragma once
 
+#include "worker/accounts.hpp"
+
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ftpd::worker {
 
@@ -24,6 +27,11 @@ struct Settings {
     unsigned data_timeout = 300;
     std::string banner = "ftpd ready";
     unsigned shutdown_timeout = 30;         // seconds a draining worker keeps sessions
+    unsigned max_clients = 2000;            // sessions over all workers; then 421
+    unsigned max_per_ip = 50;               // sessions per client address over all workers
+    unsigned login_fail_delay = 1;          // seconds before a failed login is answered
+    unsigned max_login_failures = 3;        // failed logins before 421 and close
+    std::vector<Account> users;             // virtual users, read by the master from users_file
 };
 
 }  // namespace ftpd::worker

@@ -50,6 +50,11 @@ public:
     }
     void add_bytes(int row, ipc::Direction dir, std::uint64_t n) noexcept { writer_.add_bytes(row, dir, n); }
     void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
+    // For max_clients and max_per_ip on accept: open sessions over all workers, and those
+    // from one host ("127.0.0.1", "[::1]"). Lock-free reads of the segment.
+    std::uint64_t sessions_total() const noexcept { return ipc::count_sessions(view_); }
+    std::uint32_t sessions_from(std::string_view host) const noexcept { return ipc::count_sessions_from(view_, host); }
+
     // The worker is about to die of an error: tell the master why.
     void fatal(const std::string& message) noexcept;
 

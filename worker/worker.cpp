@@ -4,6 +4,7 @@
 #include "worker/worker.hpp"
 
 #include "ipc/sys/syscall.hpp"
+#include "worker/address_text.hpp"
 #include "worker/logging.hpp"
 #include "worker/net.hpp"
 #include "worker/session.hpp"
@@ -146,8 +147,36 @@ private:
                 }
                 continue;
             }
+            if (over_limit(socket)) continue;
             start_session(std::move(socket));
         }
+    }
+
+    // max_clients and max_per_ip, counted over all workers through the status segment:
+    // 421 and close. Two workers accepting at the same instant may both let one in.
+    bool over_limit(tcp::socket& socket) {
+        boost::system::error_code ec;
+        auto remote = socket.remote_endpoint(ec);
+        if (ec) return true;
+        const auto& s = ctx_.settings;
+        std::uint64_t total = worker_.status().sessions_total();
+        std::string host = host_text(remote.address());
+        std::string msg;
+        if (total >= s.max_clients) {
+            spdlog::warn("refused connection from {} port {}: max_clients ({}) reached", host, remote.port(),
+                         s.max_clients);
+            msg = "421 Too many users are connected; please try again later.\r\n";
+        } else if (total >= s.max_per_ip && worker_.status().sessions_from(host) >= s.max_per_ip) {
+            spdlog::warn("refused connection from {} port {}: max_per_ip ({}) reached", host, remote.port(),
+                         s.max_per_ip);
+            msg = "421 Too many connections from your address.\r\n";
+        } else {
+            return false;
+        }
+        socket.non_blocking(true, ec);
+        socket.write_some(net::buffer(msg), ec);
+        socket.close(ec);
+        return true;
     }
 
     void start_session(tcp::socket socket) {

@@ -14,6 +14,7 @@ to the root is 0755, files 0644, and directories are 0777 when uploads are on.
 
 import ftplib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -45,6 +46,14 @@ def ftpd_bin():
         raise RuntimeError(f"ftpd binary not found or not executable: {path} "
                            "(set FTPD_BIN_DIR to the build's bin directory)")
     return os.path.abspath(path)
+
+
+def ftpctl_bin():
+    """Path of the ftpctl binary beside the ftpd under test."""
+    path = os.path.join(os.path.dirname(ftpd_bin()), "ftpctl")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"ftpctl binary not found or not executable: {path}")
+    return path
 
 
 def sha256(data):
@@ -204,18 +213,64 @@ def ftp_client(server=None, *, port=None, user="anonymous", passwd="test@example
     return ftp
 
 
-def run_ftpd(args, cwd, timeout=DEFAULT_TIMEOUT):
+class RawControl:
+    """A control connection driven line by line, for what ftplib cannot express:
+    pipelined commands in one write, commands during a transfer, exact reply codes.
+
+    RawControl(port, login=True); send(b"NOOP\\r\\nPWD\\r\\n"); reply() -> (code, text);
+    command("PWD") -> (code, text); pasv() -> a connected data socket (EPSV); close().
+    """
+
+    def __init__(self, port, *, login=True, user="anonymous", passwd="test@example.com",
+                 timeout=DEFAULT_TIMEOUT):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.file = self.sock.makefile("rb")
+        self.timeout = timeout
+        self.greeting = self.reply()
+        if login:
+            self.command(f"USER {user}")
+            code, text = self.command(f"PASS {passwd}")
+            if code != "230":
+                raise AssertionError(f"login failed: {text}")
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def reply(self):
+        code, text = read_reply(self.file)
+        return code, text
+
+    def command(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def pasv(self):
+        """EPSV, then connect to the announced port; return the data socket."""
+        code, text = self.command("EPSV")
+        if code != "229":
+            raise AssertionError(f"EPSV failed: {text}")
+        port = int(re.search(r"\(\|\|\|(\d+)\|\)", text).group(1))
+        return socket.create_connection(("127.0.0.1", port), timeout=self.timeout)
+
+    def close(self):
+        try:
+            self.file.close()
+        finally:
+            self.sock.close()
+
+
+def run_ftpd(args, cwd, timeout=DEFAULT_TIMEOUT, env=None):
     """Run `ftpd ARGS` to completion with output in files under `cwd`.
 
     Returns (returncode, stdout, stderr). Files, not pipes: a daemon that kept
     our pipe open would otherwise hang us. On timeout the process is killed and
-    an AssertionError raised.
+    an AssertionError raised. `env`: extra environment variables for ftpd.
     """
     out_path = os.path.join(cwd, f"run-{time.monotonic_ns()}.out")
     err_path = out_path[:-4] + ".err"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.Popen([ftpd_bin()] + list(args), stdout=out, stderr=err,
-                                stdin=subprocess.DEVNULL, cwd=cwd)
+                                stdin=subprocess.DEVNULL, cwd=cwd, env=_environ(env))
         try:
             rc = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -227,6 +282,47 @@ def run_ftpd(args, cwd, timeout=DEFAULT_TIMEOUT):
     with open(err_path, "rb") as f:
         stderr = f.read().decode(errors="replace")
     return rc, stdout, stderr
+
+
+def sha512_crypt(password, salt="ftpdtest"):
+    """The sha512-crypt hash of `password`, as `openssl passwd -6` makes it."""
+    out = subprocess.run(["openssl", "passwd", "-6", "-salt", salt, "-stdin"],
+                         input=password.encode(), capture_output=True, check=True)
+    return out.stdout.decode().strip()
+
+
+def _environ(extra):
+    """os.environ plus `extra` (None: inherit unchanged)."""
+    if not extra:
+        return None
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def ftpctl(server, *args, timeout=5.0):
+    """Run `ftpctl -c CONF ARGS` (CONF: server.conf_path, or a path given as `server`).
+
+    Returns (returncode, stdout, stderr). ftpctl must never hang: if it has not
+    exited within `timeout` seconds it is killed and an AssertionError raised.
+    """
+    conf = server if isinstance(server, str) else server.conf_path
+    cmd = [ftpctl_bin(), "-c", conf] + [str(a) for a in args]
+    try:
+        out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                             timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{' '.join(cmd)} did not exit within {timeout}s") from None
+    return (out.returncode, out.stdout.decode(errors="replace"),
+            out.stderr.decode(errors="replace"))
+
+
+def status_json(server, timeout=5.0):
+    """`ftpctl status --json` of the server, parsed; asserts exit status 0."""
+    rc, out, err = ftpctl(server, "status", "--json", timeout=timeout)
+    if rc != 0:
+        raise AssertionError(f"ftpctl status --json exited {rc}: {err.strip()}")
+    return json.loads(out)
 
 
 def make_tempdir(prefix="ftpd-test-"):
@@ -259,7 +355,9 @@ class Server:
 
     Server(config_extra="", workers=2, anonymous_write=True,
            files={"name": b"bytes", "sub/x": b"..."}, hidden_file=False,
-           daemon=False, start=True, **options)
+           daemon=False, start=True, env=None, **options)
+
+    `env` is extra environment for the ftpd process ({"FTPD_FAULT_INJECTION": "1"}).
 
     `options` are config keys (`banner="hi"`, `upload_overwrite=False`);
     `config_extra` is config text whose keys override everything else
@@ -267,7 +365,8 @@ class Server:
     """
 
     def __init__(self, config_extra="", workers=2, anonymous_write=True, files=None,
-                 hidden_file=False, daemon=False, start=True, **options):
+                 hidden_file=False, daemon=False, start=True, env=None, **options):
+        self.env = dict(env or {})
         self.dir = make_tempdir()
         self.root = os.path.join(self.dir, "root")
         self.conf_path = os.path.join(self.dir, "ftpd.conf")
@@ -397,6 +496,27 @@ class Server:
     def path(self, name):
         return os.path.join(self.root, name)
 
+    def make_dir(self, name, files=None, writable=False):
+        """A directory DIR/NAME beside the served root (a virtual user's root),
+        holding FILES ({"name": b"bytes"}); 0777 when writable, else 0755."""
+        path = os.path.join(self.dir, name)
+        os.makedirs(path)
+        os.chmod(path, 0o777 if writable else 0o755)
+        for fname, data in (files or {}).items():
+            fpath = os.path.join(path, fname)
+            with open(fpath, "wb") as f:
+                f.write(data)
+            os.chmod(fpath, 0o644)
+        return path
+
+    def write_users(self, lines, name="users"):
+        """Write a users file DIR/NAME (mode 0600: only the master reads it); return its path."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.chmod(path, 0o600)
+        return path
+
     # ---- start
 
     def start(self, timeout=DEFAULT_TIMEOUT):
@@ -416,13 +536,14 @@ class Server:
             self.proc = subprocess.Popen(
                 [ftpd_bin(), "-f", "-c", self.conf_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.dir, start_new_session=True)
+                cwd=self.dir, start_new_session=True, env=_environ(self.env))
         finally:
             log.close()
         self.pid = self.proc.pid
 
     def _start_daemon(self, timeout):
-        rc, out, err = run_ftpd(["-c", self.conf_path], cwd=self.dir, timeout=timeout)
+        rc, out, err = run_ftpd(["-c", self.conf_path], cwd=self.dir, timeout=timeout,
+                                env=self.env)
         self.daemon_output = out + err
         if rc != 0:
             raise AssertionError(f"daemonizing ftpd exited {rc}: {out}{err}\n"

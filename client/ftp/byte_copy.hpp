@@ -1,0 +1,45 @@
+// Moving file bytes over a data connection for the ftp client, with the progress
+// meter fed and ASCII-type conversion (RFC 959 3.1.1.1: CRLF on the wire, LF on
+// disk). CrlfToLf and lf_to_crlf are pure; the copy loops do the I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "client/ftp/progress.hpp"
+#include "client/ftp/socket.hpp"
+
+namespace ftpd::client {
+
+// CR LF -> LF across chunk boundaries; a CR not followed by LF is kept.
+class CrlfToLf {
+public:
+    std::string convert(std::string_view chunk);
+    std::string finish();  // a CR held back at the very end
+private:
+    bool pending_cr_ = false;
+};
+
+// LF -> CR LF (a CR LF already there is left alone).
+class LfToCrlf {
+public:
+    std::string convert(std::string_view chunk);
+private:
+    bool last_was_cr_ = false;
+};
+
+// Reads `data` to its end and writes everything to `fd`; returns the bytes written
+// to fd. `position` is where the file starts (for the meter). Throws CommandError
+// when the local write fails, std::system_error on network errors.
+std::uint64_t receive_to_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+                            ProgressMeter& meter, Timeout timeout);
+
+// Sends `fd` from its current offset to its end; returns the file bytes sent.
+std::uint64_t send_from_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+                           ProgressMeter& meter, Timeout timeout);
+
+// Reads `data` to its end into a string of at most `limit` bytes (listings).
+std::string receive_to_string(Socket& data, std::size_t limit, Timeout timeout);
+
+}  // namespace ftpd::client

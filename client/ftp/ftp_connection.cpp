@@ -1,0 +1,183 @@
+// A connection to one FTP server for the ftp client: commands, transfers with the
+// RFC 959 abort sequence, listings and the FEAT list. Runs in the ftp client; prints
+// nothing itself (replies go to the observer the shell installs).
+#include "client/ftp/ftp_connection.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "client/ftp/byte_copy.hpp"
+#include "client/ftp/glob.hpp"
+#include "worker/protocol/listing.hpp"
+
+namespace ftpd::client {
+
+namespace code = protocol::code;
+
+namespace {
+
+constexpr std::size_t kMaxListing = 64 * 1024 * 1024;
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string strip_cr(std::string_view text) {
+    CrlfToLf conv;
+    return conv.convert(text) + conv.finish();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        if (nl > start) out.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+FtpConnection::FtpConnection(const std::string& host, std::uint16_t port,
+                             ControlConnection::ReplyObserver on_reply)
+    : host_(host), port_(port), control_(host, port, kConnectTimeout, std::move(on_reply)) {}
+
+protocol::Reply FtpConnection::command(std::string_view line) {
+    auto reply = control_.command(line);
+    while (reply.positive_preliminary()) reply = control_.read_reply();  // e.g. quote RETR
+    return reply;
+}
+
+protocol::Reply FtpConnection::expect_ok(std::string_view line) {
+    auto reply = command(line);
+    if (!reply.positive_completion()) throw FtpError(reply);
+    return reply;
+}
+
+void FtpConnection::load_features() {
+    features_.clear();
+    const auto reply = command("FEAT");
+    if (reply.code != code::kSystemStatus) return;
+    // RFC 2389: the lines between the first and the last each name one feature.
+    for (const auto& line : lines_of(reply.text)) {
+        if (line.empty() || line[0] != ' ') continue;
+        std::string_view feat(line);
+        feat.remove_prefix(feat.find_first_not_of(' '));
+        features_.insert(upper(feat.substr(0, feat.find(' '))));
+    }
+}
+
+bool FtpConnection::has_feature(std::string_view name) const { return features_.count(upper(name)) > 0; }
+
+void FtpConnection::set_type(bool binary) {
+    if (type_known_ && binary_ == binary) return;
+    expect_ok(binary ? "TYPE I" : "TYPE A");
+    binary_ = binary;
+    type_known_ = true;
+}
+
+protocol::Reply FtpConnection::transfer(std::string_view command, std::uint64_t rest,
+                                        const std::function<void(Socket&)>& body) {
+    // PASV/EPSV before REST: RFC 3659 wants REST right before the transfer command.
+    DataChannel channel = DataChannel::open(control_, data_, kDataTimeout);
+    if (rest > 0) {
+        const auto reply = control_.command("REST " + std::to_string(rest));
+        if (reply.code != code::kPendingFurtherInfo) throw RestRefused(reply);
+    }
+    auto first = control_.command(command);
+    if (first.positive_completion()) return first;  // nothing to move (some servers, empty lists)
+    if (!first.positive_preliminary()) throw FtpError(first);
+    Socket data;
+    try {
+        data = channel.establish(kDataTimeout);
+        body(data);
+    } catch (const ConnectionLost&) {
+        throw;
+    } catch (...) {
+        abort_transfer(data);
+        throw;
+    }
+    data.close();  // end of file for an upload; done with a download
+    auto last = control_.read_reply();
+    if (!last.positive_completion()) throw FtpError(last);
+    return last;
+}
+
+void FtpConnection::abort_transfer(Socket& data) {
+    // RFC 959 4.1.3: ABOR while the data connection is still open, so an upload is
+    // not taken for complete, then close it; the server answers 426 for the transfer
+    // and 226 for the ABOR (or one of them). Whatever else comes late is drained.
+    control_.send("ABOR");
+    data.close();
+    auto reply = control_.read_reply_within(std::chrono::seconds(10));
+    if (!reply) throw ConnectionLost("the server did not answer ABOR");
+    if (reply->transient_negative() || reply->permanent_negative()) {
+        control_.read_reply_within(std::chrono::seconds(2));
+    }
+    drain_replies(std::chrono::milliseconds(300));
+}
+
+void FtpConnection::drain_replies(Timeout timeout) {
+    while (control_.read_reply_within(timeout)) {
+    }
+}
+
+std::string FtpConnection::listing(std::string_view verb, std::string_view path) {
+    std::string out;
+    std::string line(verb);
+    if (!path.empty()) line += " " + std::string(path);
+    transfer(line, 0, [&](Socket& data) { out = receive_to_string(data, kMaxListing, kDataTimeout); });
+    return strip_cr(out);
+}
+
+std::vector<RemoteEntry> FtpConnection::directory_entries(std::string dir) {
+    if (dir.size() > 1 && dir.ends_with('/')) dir.pop_back();
+    std::vector<RemoteEntry> out;
+    if (has_feature("MLST")) {
+        for (const auto& line : lines_of(listing("MLSD", dir))) {
+            auto info = protocol::parse_mlsx_line(line);
+            if (!info || info->name == "." || info->name == "..") continue;
+            out.push_back({split_dir(info->name).base, info->type});
+        }
+        return out;
+    }
+    for (const auto& line : lines_of(listing("NLST", dir))) {
+        std::string name = split_dir(line).base;  // some servers answer "dir/name"
+        if (name.empty() || name == "." || name == "..") continue;
+        out.push_back({std::move(name), '?'});
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> FtpConnection::size(std::string_view path) {
+    const auto reply = command("SIZE " + std::string(path));
+    if (reply.code != code::kFileStatus) return std::nullopt;
+    try {
+        std::size_t used = 0;
+        const auto v = std::stoull(reply.text, &used);
+        return v;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::int64_t> FtpConnection::modification_time(std::string_view path) {
+    const auto reply = command("MDTM " + std::string(path));
+    if (reply.code != code::kFileStatus) return std::nullopt;
+    return protocol::parse_mdtm(reply.text.substr(0, reply.text.find(' ')));
+}
+
+void FtpConnection::quit() noexcept {
+    try {
+        control_.send("QUIT");
+        control_.read_reply_within(std::chrono::seconds(5));
+    } catch (...) {
+    }
+}
+
+}  // namespace ftpd::client

@@ -1,0 +1,165 @@
+// The data connection's commands and life cycle: PASV EPSV PORT EPRT (and EPSV ALL), then
+// open_data (connect, 150) and finish_data (226, 426, or 426+226 after ABOR).
+// Runs in a worker's session. No FTP bounce: active connections go only to the client.
+#include "worker/protocol/address.hpp"
+#include "worker/protocol/reply.hpp"
+#include "worker/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <sys/socket.h>
+
+namespace ftpd::worker {
+namespace code = protocol::code;
+
+namespace {
+
+net::ip::address unmapped(const net::ip::address& a) {
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6());
+    return a;
+}
+
+}  // namespace
+
+// RFC 2428: after EPSV ALL, refuse PORT, PASV and EPRT.
+bool Session::refuse_after_epsv_all(std::string_view verb) {
+    if (!epsv_all_) return false;
+    reply(code::kBadSequence, std::string(verb) + " not allowed after EPSV ALL.");
+    return true;
+}
+
+awaitable<void> Session::cmd_pasv(const std::string&) {
+    if (refuse_after_epsv_all("PASV")) co_return;
+    auto local = unmapped(local_addr_);
+    if (!local.is_v4() && settings_.pasv_address.empty()) {
+        reply(code::kCantOpenData, "PASV needs IPv4; use EPSV.");
+        co_return;
+    }
+    std::uint16_t port;
+    try {
+        port = data_.listen_passive(local_addr_, settings_.pasv_low, settings_.pasv_high);
+    } catch (const std::system_error& e) {
+        spdlog::warn("{}: cannot open a passive port ({}-{}): {}", log_prefix(), settings_.pasv_low,
+                     settings_.pasv_high, e.what());
+        reply(code::kCantOpenData, "No passive port available.");
+        co_return;
+    }
+    protocol::HostPort hp;
+    hp.host = settings_.pasv_address.empty() ? local.to_string() : settings_.pasv_address;
+    hp.port = port;
+    reply(code::kEnteringPassive, protocol::format_pasv_reply_text(hp));
+}
+
+awaitable<void> Session::cmd_epsv(const std::string& arg) {
+    auto parsed = protocol::parse_epsv_arg(arg);
+    if (!parsed) {
+        reply(code::kSyntaxErrorArgs, "Bad EPSV argument.");
+        co_return;
+    }
+    if (parsed->kind == protocol::EpsvArg::Kind::all) {
+        epsv_all_ = true;
+        reply(code::kOk, "EPSV ALL ok.");
+        co_return;
+    }
+    int family = unmapped(local_addr_).is_v4() ? 4 : 6;
+    if (parsed->kind == protocol::EpsvArg::Kind::family && parsed->family != family) {
+        reply(code::kNetworkProtocolNotSupported,
+              family == 4 ? "Network protocol not supported, use (1)" : "Network protocol not supported, use (2)");
+        co_return;
+    }
+    try {
+        auto port = data_.listen_passive(local_addr_, settings_.pasv_low, settings_.pasv_high);
+        reply(code::kEnteringExtendedPassive, protocol::format_epsv_reply_text(port));
+    } catch (const std::system_error& e) {
+        spdlog::warn("{}: cannot open a passive port ({}-{}): {}", log_prefix(), settings_.pasv_low,
+                     settings_.pasv_high, e.what());
+        reply(code::kCantOpenData, "No passive port available.");
+    }
+}
+
+awaitable<void> Session::cmd_port(const std::string& arg) {
+    if (refuse_after_epsv_all("PORT")) co_return;
+    auto hp = protocol::parse_port_arg(arg);
+    if (!hp) {
+        reply(code::kSyntaxErrorArgs, "Bad PORT argument.");
+        co_return;
+    }
+    co_await cmd_eprt("|1|" + hp->host + "|" + std::to_string(hp->port) + "|");
+}
+
+// RFC 2428. No FTP bounce: only to the client's own address and a port >= 1024.
+awaitable<void> Session::cmd_eprt(const std::string& arg) {
+    if (refuse_after_epsv_all("EPRT")) co_return;
+    if (!settings_.active_mode) {
+        reply(code::kNotImplemented, "Active mode (PORT/EPRT) is disabled; use PASV or EPSV.");
+        co_return;
+    }
+    auto hp = protocol::parse_eprt_arg(arg);
+    if (!hp) {
+        reply(code::kSyntaxErrorArgs, "Bad EPRT argument.");
+        co_return;
+    }
+    boost::system::error_code ec;
+    auto addr = unmapped(net::ip::make_address(hp->host, ec));
+    if (ec || addr != unmapped(peer_addr_) || hp->port < 1024) {
+        spdlog::warn("{}: refused active data connection to {} port {}", log_prefix(), hp->host, hp->port);
+        reply(code::kSyntaxError, "Illegal PORT command: only to your own address and a port >= 1024.");
+        co_return;
+    }
+    // Connect from the same family as the control connection's local socket.
+    if (peer_addr_.is_v6() && addr.is_v4()) addr = net::ip::make_address_v6(net::ip::v4_mapped, addr.to_v4());
+    data_.set_active(tcp::endpoint(addr, hp->port));
+    reply(code::kOk, "PORT command successful. Consider using PASV.");
+}
+
+// Connects the data channel, then 150. False (and 425 sent) when that fails.
+awaitable<bool> Session::open_data(std::string_view what) {
+    if (!data_.prepared()) {
+        reply(code::kCantOpenData, "Use PORT, PASV or EPSV first.");
+        co_return false;
+    }
+    data_timed_out_ = false;
+    set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
+    std::error_code ec;
+    co_await data_.connect(peer_addr_, log_prefix(), ec);
+    if (ec) {
+        set_data_deadline(Clock::time_point::max());
+        data_.reset();
+        reply(code::kCantOpenData, data_timed_out_ ? "Data connection timed out." : "Failed to establish connection.");
+        co_return false;
+    }
+    reply(code::kFileStatusOk, what);
+    co_await flush();
+    co_return true;
+}
+
+void Session::close_data() {
+    set_data_deadline(Clock::time_point::max());
+    boost::system::error_code ignored;
+    data_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    data_.reset();
+}
+
+bool Session::control_closed() {
+    if (control_eof_) return true;
+    char c;
+    ssize_t n = ::recv(socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+void Session::finish_data(const std::error_code& ec, std::string_view what) {
+    close_data();
+    if (aborted_) {  // RFC 959 ABOR: the aborted command's 426, then ABOR's own 226
+        aborted_ = false;
+        reply(code::kTransferAborted, "Transfer aborted.");
+        reply(code::kClosingData, "Abort successful.");
+    } else if (!ec) {
+        reply(code::kClosingData, what);
+    } else if (data_timed_out_) {
+        reply(code::kTransferAborted, "Data connection timed out; transfer aborted.");
+    } else {
+        reply(code::kTransferAborted, "Data connection closed; transfer aborted.");
+    }
+}
+
+}  // namespace ftpd::worker

@@ -1,0 +1,82 @@
+// SITE commands, as vsftpd offers them: CHMOD (writers only), UMASK (this session's mask
+// for new files and directories) and HELP. Runs in a worker's session; CHMOD reaches its
+// file only through FsRoot, so it never changes anything outside the root.
+#include "worker/protocol/reply.hpp"
+#include "worker/session.hpp"
+#include "ipc/sys/syscall.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <optional>
+#include <utility>
+
+namespace ftpd::worker {
+namespace code = protocol::code;
+namespace sys = ipc::sys;
+
+namespace {
+
+// "644", "0755": an octal permission mode without setuid, setgid or sticky bits.
+std::optional<unsigned> parse_mode(std::string_view text) {
+    unsigned mode = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || mode > 0777) return std::nullopt;
+    return mode;
+}
+
+std::string octal(unsigned mode) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%03o", mode);
+    return buf;
+}
+
+// The first word, upper-cased, and the rest after one blank.
+std::pair<std::string, std::string> split_word(const std::string& arg) {
+    auto blank = arg.find(' ');
+    std::string word = arg.substr(0, blank);
+    std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::toupper(c); });
+    return {word, blank == std::string::npos ? std::string() : arg.substr(blank + 1)};
+}
+
+}  // namespace
+
+awaitable<void> Session::cmd_site(const std::string& arg) {
+    auto [word, rest] = split_word(arg);
+    if (word == "HELP") {
+        reply(code::kHelp, "CHMOD UMASK HELP");
+    } else if (word == "UMASK") {
+        if (rest.empty()) {
+            reply(code::kOk, "Your current UMASK is " + octal(umask_));
+        } else if (auto mask = parse_mode(rest)) {
+            umask_ = *mask;
+            reply(code::kOk, "UMASK set to " + octal(umask_));
+        } else {
+            reply(code::kSyntaxErrorArgs, "Bad UMASK value.");
+        }
+    } else if (word == "CHMOD") {
+        if (refuse_write()) co_return;
+        auto [mode_text, path] = split_word(rest);
+        auto mode = parse_mode(mode_text);
+        if (!mode || path.empty()) {
+            reply(code::kSyntaxErrorArgs, "Usage: SITE CHMOD <octal mode> <path>");
+            co_return;
+        }
+        std::error_code ec;
+        auto fd = root_->open(resolve(path), O_PATH, 0, ec);
+        // fchmod() refuses O_PATH descriptors; the /proc link reaches the same inode.
+        std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+        if (!ec) sys::check(ec, [&] { return ::chmod(link.c_str(), *mode); });
+        if (ec)
+            reply_fs_error(ec, path);
+        else
+            reply(code::kOk, "SITE CHMOD command ok.");
+    } else {
+        reply(code::kSyntaxError, "Unknown SITE command.");
+    }
+}
+
+}  // namespace ftpd::worker
