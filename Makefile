@@ -12,7 +12,7 @@ DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-d
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
                whois clang libclang-rt-14-dev
 
-.PHONY: all deps build run test test-unit install clean
+.PHONY: all deps build run test test-unit test-asan fuzz install clean
 
 all: build
 
@@ -52,6 +52,28 @@ test: build
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
+
+# Every test against an ASan+UBSan build in build-asan; any report fails the test. The
+# fuzz_smoke test is left out: its targets are sanitized anyway and `make test` runs it.
+ASAN_BUILD ?= build-asan
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DFTPD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j2
+	cd $(ASAN_BUILD) && \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -LE fuzz
+
+# libFuzzer targets (tests/fuzz/), built with clang++ into $(FUZZ_DIR), each run for
+# FUZZ_SECONDS from its seed corpus; crashes are kept in $(FUZZ_DIR)/crashes/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     ?= build-fuzz
+fuzz:
+	@if ! command -v clang++ >/dev/null 2>&1; then \
+	  echo "fuzz: clang++ not found, nothing fuzzed; install clang and libclang-rt-14-dev (make deps)"; \
+	  exit 0; \
+	fi; \
+	bash tests/fuzz/build.sh $(FUZZ_DIR) && bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 # The prefix is set at configure time: GNUInstallDirs derives /etc from --prefix /usr.
 install: deps

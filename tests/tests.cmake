@@ -44,3 +44,8 @@ endforeach()
 # Man pages render without warnings (man --warnings, mandoc -T lint).
 add_test(NAME man_pages COMMAND sh ${CMAKE_SOURCE_DIR}/tests/support/check_man.sh)
 set_tests_properties(man_pages PROPERTIES LABELS docs TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# A short libFuzzer run of every tests/fuzz target (~10 s each), built with clang++ into
+# fuzz/ of the build dir; skipped when clang++ or its fuzzer runtime is missing.
+add_test(NAME fuzz_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_BINARY_DIR}/fuzz)
+set_tests_properties(fuzz_smoke PROPERTIES LABELS fuzz TIMEOUT 900 SKIP_RETURN_CODE 77)

@@ -100,6 +100,7 @@ bool is_delimiter(char c) { return c >= 33 && c <= 126; }
 }  // namespace
 
 std::optional<std::string> canonical_host(std::string_view host) {
+    if (host.find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton stops at NUL
     const std::string h(host);
     if (const auto octets = ipv4_octets(h)) {
         return std::to_string((*octets)[0]) + '.' + std::to_string((*octets)[1]) + '.' +
@@ -148,6 +149,7 @@ std::optional<HostPort> parse_eprt_arg(std::string_view arg) {
     const auto port = parse_decimal(fields[2], 65535);
     if (af == 0 || !port || *port == 0) return std::nullopt;
 
+    if (fields[1].find('\0') != std::string_view::npos) return std::nullopt;  // inet_pton stops at NUL
     const std::string host(fields[1]);
     unsigned char addr[sizeof(in6_addr)];
     char buf[INET6_ADDRSTRLEN];

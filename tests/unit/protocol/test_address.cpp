@@ -244,3 +244,15 @@ BOOST_AUTO_TEST_CASE(canonical_host_unmaps_ipv4_and_normalises_ipv6) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(address_nul)
+
+// inet_pton reads a C string: a host with an embedded NUL must not parse as its prefix.
+BOOST_AUTO_TEST_CASE(eprt_host_with_embedded_nul_is_refused) {
+    using namespace std::string_literals;
+    BOOST_TEST(!ftpd::protocol::parse_eprt_arg("|1|127.0.0.1\0garbage|2121|"s).has_value());
+    BOOST_TEST(!ftpd::protocol::canonical_host("127.0.0.1\0x"s).has_value());
+    BOOST_TEST(ftpd::protocol::parse_eprt_arg("|1|127.0.0.1|2121|").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
