@@ -177,8 +177,11 @@ awaitable<void> Session::serve() {
 }
 
 awaitable<void> Session::dispatch(const std::string& line) {
+    // DESIGN "Quality bars": bad input gets a reply and a log line. The log names only the
+    // verb (ASCII letters) or a length, so no client text can forge a log line.
     auto cmd = protocol::parse_command(protocol::strip_telnet(line));
     if (!cmd) {
+        spdlog::info("{}: unrecognized command line ({} bytes)", log_prefix(), line.size());
         reply(code::kSyntaxError, "Syntax error, command unrecognized.");
         co_return;
     }
@@ -187,6 +190,7 @@ awaitable<void> Session::dispatch(const std::string& line) {
     if (!spec) {
         bool known = std::find(std::begin(kNotImplemented), std::end(kNotImplemented), cmd->verb) !=
                      std::end(kNotImplemented);
+        spdlog::info("{}: {} command {}", log_prefix(), known ? "unimplemented" : "unknown", cmd->verb);
         if (known)
             reply(code::kNotImplemented, "Command not implemented.");
         else
@@ -202,6 +206,7 @@ awaitable<void> Session::dispatch(const std::string& line) {
         co_return;
     }
     if (!protocol::is_safe_path_arg(cmd->arg)) {
+        spdlog::info("{}: {} refused: NUL, CR or LF in its argument", log_prefix(), cmd->verb);
         reply(code::kSyntaxErrorArgs, "Invalid character in argument.");
         co_return;
     }

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "client/ftp/shell.hpp"
+#include "worker/protocol/listing.hpp"
 
 namespace ftpd::client {
 

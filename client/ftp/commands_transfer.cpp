@@ -212,29 +212,17 @@ void Shell::download(const std::string& remote, const std::string& local_arg, bo
 
 void Shell::download_into(const std::string& remote, int fd, const std::string& shown,
                           std::uint64_t offset, std::optional<std::uint64_t> total) {
-    InterruptGuard interruptible;
-    ProgressMeter meter(std::cout, progress_bar_, terminal_width(), shown, offset, total, monotonic_seconds);
-    std::uint64_t got = 0;
-    protocol::Reply reply;
-    try {
-        reply = connection().transfer("RETR " + remote, offset, [&](Socket& data) {
-            got = receive_to_fd(data, fd, !binary_, offset, meter, kDataTimeout);
-        });
-    } catch (...) {
-        meter.finish();
-        throw;
-    }
-    meter.finish();
-    print_summary(reply, got, meter.elapsed());
+    metered_transfer("RETR " + remote, offset, shown, offset, total, [&](Socket& data, ProgressMeter& meter) {
+        return receive_to_fd(data, fd, !binary_, offset, meter, kDataTimeout);
+    });
 }
 
 void Shell::upload(const std::string& local, const std::string& remote, Upload kind) {
     FtpConnection& conn = connection();
     conn.set_type(binary_);
     LocalFile file(::open(local.c_str(), O_RDONLY | O_CLOEXEC));
-    if (file.get() < 0) throw CommandError(local + ": " + std::strerror(errno));
     struct stat st{};
-    if (::fstat(file.get(), &st) != 0) throw CommandError(local + ": " + std::strerror(errno));
+    if (file.get() < 0 || ::fstat(file.get(), &st) != 0) throw CommandError(local + ": " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) throw CommandError(local + ": is a directory");
     std::optional<std::uint64_t> total;
     if (S_ISREG(st.st_mode)) total = static_cast<std::uint64_t>(st.st_size);
@@ -251,35 +239,45 @@ void Shell::upload(const std::string& local, const std::string& remote, Upload k
         if (total && offset > *total) throw CommandError("the remote file is larger than " + local);
         if (offset > 0) verb = "APPE";
     }
-    auto send = [&](const std::string& v, std::uint64_t rest) {
+    auto send = [&](const std::string& command, std::uint64_t rest) {
         if (::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
             throw CommandError(local + ": " + std::strerror(errno));
-        InterruptGuard interruptible;
-        ProgressMeter meter(std::cout, progress_bar_, terminal_width(), local, offset, total, monotonic_seconds);
-        std::uint64_t sent = 0;
-        protocol::Reply reply;
-        try {
-            reply = conn.transfer(v + " " + remote, rest, [&](Socket& data) {
-                sent = send_from_fd(data, file.get(), !binary_, offset, meter, kDataTimeout);
-            });
-        } catch (...) {
-            meter.finish();
-            throw;
-        }
-        meter.finish();
-        print_summary(reply, sent, meter.elapsed());
+        metered_transfer(command, rest, local, offset, total, [&](Socket& data, ProgressMeter& meter) {
+            return send_from_fd(data, file.get(), !binary_, offset, meter, kDataTimeout);
+        });
     };
     try {
-        send(verb, 0);
+        send(verb + " " + remote, 0);
     } catch (const FtpError& e) {
         // RFC 3659 resume without APPE: REST offset, then STOR writes from there.
         if (kind != Upload::resume || offset == 0 || !is_unknown_command(e)) throw;
-        send("STOR", offset);
+        send("STOR " + remote, offset);
     }
 }
 
-void Shell::print_summary(const protocol::Reply& reply, std::uint64_t bytes, double seconds) {
-    std::cout << format_summary(reply_line(reply), bytes, seconds) << "\n" << std::flush;
+void Shell::metered_transfer(const std::string& command, std::uint64_t rest, const std::string& shown,
+                             std::uint64_t offset, std::optional<std::uint64_t> total,
+                             const std::function<std::uint64_t(Socket&, ProgressMeter&)>& move) {
+    InterruptGuard interruptible;
+    ProgressMeter meter(std::cout, progress_bar_, terminal_width(), shown, offset, total, monotonic_seconds);
+    std::uint64_t moved = 0;
+    protocol::Reply reply;
+    try {
+        reply = connection().transfer(command, rest, [&](Socket& data) {
+            moved = move(data, meter);
+            meter.finish();  // before the final reply, which -v prints on a line of its own
+        });
+    } catch (...) {
+        meter.finish();
+        throw;
+    }
+    meter.finish();
+    print_summary(reply, shown, moved, meter.elapsed());
+}
+
+void Shell::print_summary(const protocol::Reply& reply, const std::string& name, std::uint64_t bytes,
+                          double seconds) {
+    std::cout << format_summary(reply_line(reply), name, bytes, seconds) << "\n" << std::flush;
 }
 
 }  // namespace ftpd::client

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "client/ftp/byte_copy.hpp"
 #include "client/ftp/glob.hpp"
@@ -146,6 +147,14 @@ std::vector<RemoteEntry> FtpConnection::directory_entries(std::string dir) {
         }
         return out;
     }
+    // LIST in `ls -l` form tells directories apart (for completion and mget); a
+    // server whose LIST we cannot read still has NLST.
+    for (const auto& line : lines_of(listing("LIST", dir))) {
+        auto info = protocol::parse_list_line(line);
+        if (!info || info->name == "." || info->name == "..") continue;
+        out.push_back({split_dir(info->name).base, info->type});
+    }
+    if (!out.empty()) return out;
     for (const auto& line : lines_of(listing("NLST", dir))) {
         std::string name = split_dir(line).base;  // some servers answer "dir/name"
         if (name.empty() || name == "." || name == "..") continue;
@@ -157,19 +166,11 @@ std::vector<RemoteEntry> FtpConnection::directory_entries(std::string dir) {
 std::optional<std::uint64_t> FtpConnection::size(std::string_view path) {
     const auto reply = command("SIZE " + std::string(path));
     if (reply.code != code::kFileStatus) return std::nullopt;
-    try {
-        std::size_t used = 0;
-        const auto v = std::stoull(reply.text, &used);
-        return v;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
-std::optional<std::int64_t> FtpConnection::modification_time(std::string_view path) {
-    const auto reply = command("MDTM " + std::string(path));
-    if (reply.code != code::kFileStatus) return std::nullopt;
-    return protocol::parse_mdtm(reply.text.substr(0, reply.text.find(' ')));
+    std::uint64_t value = 0;
+    const char* end = reply.text.data() + reply.text.size();
+    const auto [ptr, ec] = std::from_chars(reply.text.data(), end, value);
+    if (ec != std::errc() || ptr == reply.text.data()) return std::nullopt;
+    return value;
 }
 
 void FtpConnection::quit() noexcept {

@@ -62,12 +62,12 @@ public:
     // LIST/NLST/MLSD output with CR LF turned into LF.
     std::string listing(std::string_view verb, std::string_view path);
 
-    // Names in `dir` ("" = current): MLSD when the server has MLST, else NLST.
+    // Names in `dir` ("" = current): MLSD when the server has MLST, else LIST lines
+    // in `ls -l` form, else NLST (types unknown).
     std::vector<RemoteEntry> directory_entries(std::string dir);
 
-    // SIZE / MDTM; nullopt when the server refuses or answers something unparsable.
+    // SIZE; nullopt when the server refuses or answers something unparsable.
     std::optional<std::uint64_t> size(std::string_view path);
-    std::optional<std::int64_t> modification_time(std::string_view path);
 
     // QUIT, politely; never throws.
     void quit() noexcept;

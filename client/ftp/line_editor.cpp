@@ -4,13 +4,16 @@
 
 #include <editline/readline.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 namespace ftpd::client {
 namespace {
 
-LineEditor::Completer* g_completer = nullptr;
+LineEditor::Completer g_completer;  // the live LineEditor's; empty when there is none
 std::vector<std::string> g_candidates;
 
 char* next_candidate(const char*, int state) {
@@ -24,7 +27,7 @@ char** attempt_completion(const char* text, int start, int) {
     rl_attempted_completion_over = 1;  // never fall back to local file names
     if (!g_completer) return nullptr;
     try {
-        g_candidates = (*g_completer)(std::string_view(rl_line_buffer, static_cast<std::size_t>(start)), text);
+        g_candidates = g_completer(std::string_view(rl_line_buffer, static_cast<std::size_t>(start)), text);
     } catch (...) {
         g_candidates.clear();  // a failed listing only means no completion
     }
@@ -38,7 +41,7 @@ char** attempt_completion(const char* text, int start, int) {
 }  // namespace
 
 LineEditor::LineEditor(const char* program, Completer completer) {
-    g_completer = new Completer(std::move(completer));
+    g_completer = std::move(completer);
     rl_readline_name = program;
     rl_attempted_completion_function = attempt_completion;
     rl_basic_word_break_characters = " \t\n";
@@ -48,12 +51,23 @@ LineEditor::LineEditor(const char* program, Completer completer) {
 
 LineEditor::~LineEditor() {
     rl_attempted_completion_function = nullptr;
-    delete g_completer;
     g_completer = nullptr;
 }
 
 std::optional<std::string> LineEditor::read_line(const std::string& prompt) {
+    // Ctrl-C at the prompt must not end the session (BSD ftp ignores it there too).
+    struct sigaction ignore{}, previous{};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGINT, &ignore, &previous);
+    errno = 0;
     char* raw = ::readline(prompt.c_str());
+    const int read_errno = errno;
+    ::sigaction(SIGINT, &previous, nullptr);
+    if (!raw && read_errno == EINTR) {  // libedit gives up its read on a signal: a fresh prompt
+        std::fputs("\n", rl_outstream ? rl_outstream : stdout);
+        return std::string();
+    }
     if (!raw) return std::nullopt;
     std::string line(raw);
     std::free(raw);

@@ -23,6 +23,7 @@ public:
     LineEditor& operator=(const LineEditor&) = delete;
 
     // One line, added to the history when it is not blank; nullopt at end of input.
+    // Ctrl-C abandons the line being typed and gives an empty one.
     std::optional<std::string> read_line(const std::string& prompt);
 };
 

@@ -98,9 +98,11 @@ std::string format_progress(const ProgressSnapshot& s, std::size_t width) {
     return line;
 }
 
-std::string format_summary(std::string_view reply_line, std::uint64_t bytes, double seconds) {
+std::string format_summary(std::string_view reply_line, std::string_view name, std::uint64_t bytes,
+                           double seconds) {
     std::string out(reply_line);
     if (!out.empty()) out += ' ';
+    if (!name.empty()) out += std::string(name) + ": ";
     out += std::to_string(bytes) + " bytes in " + printf_string("%.2f", seconds < 0 ? 0 : seconds) +
            " s (" + format_rate(bytes, seconds) + ")";
     return out;

@@ -35,9 +35,10 @@ struct ProgressSnapshot {
 // width allows one). Never ends in a newline. Never throws except bad_alloc.
 std::string format_progress(const ProgressSnapshot& s, std::size_t width);
 
-// "226 Transfer complete. 1048576 bytes in 0.01 s (105 MB/s)": the reply's first
-// line, the bytes moved by this transfer, the time and the rate.
-std::string format_summary(std::string_view reply_line, std::uint64_t bytes, double seconds);
+// "226 Transfer complete. a.iso: 1048576 bytes in 0.01 s (105 MB/s)": the reply's
+// first line, the local file's name, the bytes moved by this transfer, time and rate.
+std::string format_summary(std::string_view reply_line, std::string_view name, std::uint64_t bytes,
+                           double seconds);
 
 // Redraws the bar at most 10 times a second on a terminal; `clock` returns seconds.
 class ProgressMeter {

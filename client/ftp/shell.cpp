@@ -37,7 +37,11 @@ int Shell::run() {
             open_connection(*options_.host, options_.port);
             if (options_.auto_login || options_.url) {
                 const auto& url = options_.url;
-                login(url ? url->user : std::nullopt, url ? url->password : std::nullopt);
+                if (url) {
+                    login(url->user.value_or("anonymous"), url->password);  // RFC 1738: no user, anonymous
+                } else {
+                    login(std::nullopt, std::nullopt);
+                }
                 if (url && !url->path.empty()) apply_url_path(*url);
             }
         } catch (const std::exception& e) {
@@ -97,6 +101,7 @@ bool Shell::execute(std::string_view line) {
     }
     context_.clear();
     for (const auto& w : cmd.words) context_ += (context_.empty() ? "" : " ") + w;
+    if (spec->name == "!") context_ = "!" + cmd.rest;
     const bool had_failed = failed_;
     failed_ = false;
     const int nargs = static_cast<int>(cmd.words.size()) - 1;
@@ -132,7 +137,7 @@ void Shell::report(std::string_view context, std::string_view message) {
 }
 
 void Shell::on_reply(const protocol::Reply& reply) {
-    if (verbose_) std::cout << reply_lines(reply) << std::flush;
+    if (verbose_ && !greeting_pending_) std::cout << reply_lines(reply) << std::flush;
 }
 
 void Shell::show(const protocol::Reply& reply) {
@@ -146,12 +151,18 @@ FtpConnection& Shell::connection() {
 
 void Shell::open_connection(const std::string& host, std::uint16_t port) {
     InterruptGuard interruptible;  // Ctrl-C gives up on a slow connect
-    conn_ = std::make_unique<FtpConnection>(host, port, [this](const protocol::Reply& r) { on_reply(r); });
+    greeting_pending_ = true;      // shown below, after "Connected to"
+    try {
+        conn_ = std::make_unique<FtpConnection>(host, port, [this](const protocol::Reply& r) { on_reply(r); });
+    } catch (...) {
+        greeting_pending_ = false;
+        throw;
+    }
+    greeting_pending_ = false;
     logged_in_as_.clear();
     conn_->data_settings().mode = data_preference_.mode;
     if (chatty()) {
-        std::cout << "Connected to " << host << ".\n";
-        show(conn_->control().greeting());
+        std::cout << "Connected to " << host << ".\n" << reply_lines(conn_->control().greeting()) << std::flush;
     }
     if (conn_->control().greeting().code != code::kServiceReady) {
         const protocol::Reply greeting = conn_->control().greeting();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "client/ftp/ftp_connection.hpp"
 #include "client/ftp/line_editor.hpp"
 #include "client/ftp/options.hpp"
+#include "client/ftp/progress.hpp"
 
 namespace ftpd::client {
 
@@ -82,8 +84,14 @@ private:
     void download_into(const std::string& remote, int fd, const std::string& shown,
                        std::uint64_t offset, std::optional<std::uint64_t> total);
     void upload(const std::string& local, const std::string& remote, Upload kind);
+    // One transfer with the progress bar and the summary line; `move` moves the bytes
+    // and returns how many it moved.
+    void metered_transfer(const std::string& command, std::uint64_t rest, const std::string& shown,
+                          std::uint64_t offset, std::optional<std::uint64_t> total,
+                          const std::function<std::uint64_t(Socket&, ProgressMeter&)>& move);
     std::vector<std::string> remote_glob(const std::string& pattern);
-    void print_summary(const protocol::Reply& reply, std::uint64_t bytes, double seconds);
+    void print_summary(const protocol::Reply& reply, const std::string& name, std::uint64_t bytes,
+                       double seconds);
 
     // --- output
     void on_reply(const protocol::Reply& reply);
@@ -102,6 +110,7 @@ private:
     bool binary_ = true;    // the type for the next transfer
     bool quit_ = false;
     bool failed_ = false;
+    bool greeting_pending_ = false;  // connecting: the greeting is shown after "Connected to"
     std::string context_;   // the command being run, for error messages
     DataSettings data_preference_;
     std::unique_ptr<FtpConnection> conn_;

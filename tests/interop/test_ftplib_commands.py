@@ -298,6 +298,21 @@ class FtplibCommandsTest(unittest.TestCase):
         self.assertEqual(control.reply()[0], "226")
         self.assertEqual(control.command("PWD")[0], "257")
 
+    def test_abor_during_an_upload_gives_426_then_226_and_stores_nothing(self):
+        server = self.server()
+        control = self.raw(server)
+        control.command("TYPE I")
+        data = control.pasv()
+        self.addCleanup(data.close)
+        self.assertEqual(control.command("STOR aborted.bin")[0], "150")
+        data.sendall(os.urandom(1 << 20))
+        control.send(b"ABOR\r\n")
+        self.assertEqual(control.reply()[0], "426")
+        self.assertEqual(control.reply()[0], "226")
+        self.assertEqual(control.command("NOOP")[0], "200")
+        self.assertFalse(os.path.exists(server.path("aborted.bin")))
+        self.assertEqual([n for n in os.listdir(server.root) if n.startswith(".ftpd-upload")], [])
+
     def test_abor_without_transfer_gets_225(self):
         server = self.server()
         ftp = self.client(server)

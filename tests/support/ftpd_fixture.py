@@ -21,7 +21,9 @@ import shutil
 import signal as _signal
 import socket
 import stat
+import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -54,6 +56,30 @@ def ftpctl_bin():
     if not os.access(path, os.X_OK):
         raise RuntimeError(f"ftpctl binary not found or not executable: {path}")
     return path
+
+
+def ftp_bin():
+    """Path of the ftp client beside the ftpd under test ($FTPD_BIN_DIR/ftp)."""
+    path = os.path.join(os.path.dirname(ftpd_bin()), "ftp")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"ftp client not found or not executable: {path}")
+    return path
+
+
+def run_ftp(args, cwd, input=None, timeout=60.0, env=None):
+    """Run `ftp ARGS` in `cwd` with `input` (str) on a pipe as its stdin, or
+    /dev/null. Returns (returncode, stdout, stderr) as text; a client still
+    running after `timeout` seconds is killed and an AssertionError raised."""
+    cmd = [ftp_bin()] + [str(a) for a in args]
+    try:
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout,
+                             input=input.encode() if input is not None else None,
+                             stdin=subprocess.DEVNULL if input is None else None,
+                             env=_environ(env))
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{' '.join(cmd)} did not exit within {timeout}s") from None
+    return (out.returncode, out.stdout.decode(errors="replace"),
+            out.stderr.decode(errors="replace"))
 
 
 def sha256(data):
@@ -325,6 +351,69 @@ def status_json(server, timeout=5.0):
     return json.loads(out)
 
 
+_PYFTPDLIB_SCRIPT = r"""
+import sys
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
+from pyftpdlib.servers import FTPServer
+
+root, user, password, write_limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+authorizer = DummyAuthorizer()
+authorizer.add_user(user, password, root, perm="elradfmwMT")
+authorizer.add_anonymous(root)
+FTPHandler.authorizer = authorizer
+if write_limit:
+    ThrottledDTPHandler.write_limit = write_limit
+    FTPHandler.dtp_handler = ThrottledDTPHandler
+server = FTPServer(("127.0.0.1", 0), FTPHandler)
+print(server.address[1], flush=True)
+server.serve_forever()
+"""
+
+
+def python_with_pyftpdlib():
+    """An interpreter that can import pyftpdlib (this one, else Debian's
+    /usr/bin/python3 with python3-pyftpdlib), or None."""
+    for exe in (sys.executable, "/usr/bin/python3"):
+        if not exe or not os.access(exe, os.X_OK):
+            continue
+        probe = subprocess.run([exe, "-c", "import pyftpdlib"], capture_output=True)
+        if probe.returncode == 0:
+            return exe
+    return None
+
+
+class PyftpdlibServer:
+    """Python's pyftpdlib serving `root` on 127.0.0.1 and an ephemeral port, in a
+    child process: user `user`/`password` may write, anonymous may read.
+    `write_limit` (bytes/s, 0 = none) throttles downloads. stop() ends it by pid."""
+
+    def __init__(self, python, root, log_path, user="alice", password="s3cret",
+                 write_limit=0):
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            [python, "-c", _PYFTPDLIB_SCRIPT, root, user, password, str(write_limit)],
+            stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            with open(log_path, "rb") as f:
+                raise AssertionError("pyftpdlib did not start: "
+                                     + f.read().decode(errors="replace"))
+        self.port = int(line)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+
 def make_tempdir(prefix="ftpd-test-"):
     """A 0755 temp dir every ancestor of which `nobody` can traverse."""
     base = tempfile.gettempdir()
@@ -337,6 +426,82 @@ def make_tempdir(prefix="ftpd-test-"):
     d = os.path.realpath(tempfile.mkdtemp(prefix=prefix, dir=base))
     os.chmod(d, 0o755)
     return d
+
+
+def proc_status(pid):
+    """/proc/PID/status as {field: text} ('Uid': '65534\\t65534\\t65534\\t65534'); {} if gone."""
+    fields = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return {}
+    return fields
+
+
+def vm_rss_kib(pid):
+    """Resident set size of a live process in KiB (VmRSS), or None if it is gone."""
+    value = proc_status(pid).get("VmRSS")
+    return int(value.split()[0]) if value else None
+
+
+def connect_from(source, port, host="127.0.0.1", timeout=DEFAULT_TIMEOUT, rcvbuf=None):
+    """A TCP connection to HOST:PORT from a socket bound to SOURCE, e.g. 127.0.0.2 (Linux
+    routes all of 127.0.0.0/8 over lo without setup). `rcvbuf` shrinks SO_RCVBUF before
+    connecting, so a peer that sends and is not read stalls after a few KiB."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.settimeout(timeout)
+        if rcvbuf is not None:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.bind((source, 0))
+        s.connect((host, port))
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+def reset_close(sock):
+    """Close `sock` with SO_LINGER 0: the peer gets an RST, not a FIN (a client that vanishes)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    sock.close()
+
+
+def read_until_eof(sock, timeout=DEFAULT_TIMEOUT):
+    """Read `sock` until the peer closes it (FIN or RST); return the bytes read.
+    Raises AssertionError if it is still open after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"connection still open after {timeout}s "
+                                 f"({sum(map(len, chunks))} bytes read)")
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(1 << 16)
+        except ConnectionResetError:
+            return b"".join(chunks)
+        except socket.timeout:
+            continue
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def ready_workers(server, n, since=0, timeout=DEFAULT_TIMEOUT):
+    """Pids of `n` workers that logged 'ready' (privileges dropped, loop running) after
+    log offset `since`; waits for them with a deadline."""
+    def ready():
+        pids = {int(pid) for _, pid in server.log_findall(WORKER_READY_RE, since)}
+        return pids if len(pids) >= n else None
+    return wait_until(ready, timeout, f"{n} workers ready")
 
 
 def _format_value(value):
