@@ -3,6 +3,7 @@
 // Runs in a worker's session. No FTP bounce: active connections go only to the client.
 #include "worker/protocol/address.hpp"
 #include "worker/protocol/reply.hpp"
+#include "worker/address_text.hpp"
 #include "worker/session.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,15 +12,6 @@
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-
-namespace {
-
-net::ip::address unmapped(const net::ip::address& a) {
-    if (a.is_v6() && a.to_v6().is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6());
-    return a;
-}
-
-}  // namespace
 
 // RFC 2428: after EPSV ALL, refuse PORT, PASV and EPRT.
 bool Session::refuse_after_epsv_all(std::string_view verb) {

@@ -25,7 +25,6 @@ namespace {
 constexpr std::size_t kChunk = 1 << 20;  // sendfile chunk: status shows progress
 constexpr std::size_t kReceiveBuffer = 256 << 10;
 // RFC 3659 section 5.3: a restart marker the transfer command cannot use (beyond the end).
-constexpr int kInvalidRestParameter = 554;
 
 // ASCII mode (TYPE A): LF on disk is CRLF on the wire.
 std::string to_crlf(std::string_view in) {
@@ -156,7 +155,7 @@ bool Session::may_restart(const struct stat& st, const std::string& shown, std::
     else if (offset > 0 && ascii_)
         reply(code::kNotImplementedParam, "REST is not supported in ASCII mode; use TYPE I.");
     else if (offset > size)
-        reply(kInvalidRestParameter, "Restart offset is beyond the end of " + shown + ".");
+        reply(code::kInvalidRestParameter, "Restart offset is beyond the end of " + shown + ".");
     else if (upload && offset < size && !settings_.upload_overwrite)
         reply(code::kNameNotAllowed, shown + ": File exists; overwriting is not allowed.");
     else

@@ -3,6 +3,8 @@
 // control connection's peer (pure-ftpd's behaviour: drop it and keep waiting).
 #include "worker/data_channel.hpp"
 
+#include "worker/address_text.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <random>
@@ -11,14 +13,7 @@ namespace ftpd::worker {
 
 namespace {
 
-bool same_host(const net::ip::address& a, const net::ip::address& b) {
-    auto norm = [](const net::ip::address& x) -> net::ip::address {
-        if (x.is_v6() && x.to_v6().is_v4_mapped())
-            return net::ip::make_address_v4(net::ip::v4_mapped, x.to_v6());
-        return x;
-    };
-    return norm(a) == norm(b);
-}
+bool same_host(const net::ip::address& a, const net::ip::address& b) { return unmapped(a) == unmapped(b); }
 
 }  // namespace
 

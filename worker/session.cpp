@@ -3,6 +3,8 @@
 // data timeouts. Runs in a worker; an exception ends this session only.
 #include "worker/session.hpp"
 
+#include "worker/address_text.hpp"
+
 #include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/worker.hpp"
@@ -84,12 +86,6 @@ const CommandSpec* find_command(std::string_view verb) {
     return nullptr;
 }
 
-net::ip::address unmapped(net::ip::address addr) {
-    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
-        return net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
-    return addr;
-}
-
 }  // namespace
 
 Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
@@ -106,10 +102,8 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) {
         peer_addr_ = remote.address();
-        auto addr = unmapped(remote.address());
-        auto port = std::to_string(remote.port());
-        peer_text_ = addr.to_string() + " port " + port;
-        client_ = addr.is_v6() ? "[" + addr.to_string() + "]:" + port : addr.to_string() + ":" + port;
+        peer_text_ = unmapped(remote.address()).to_string() + " port " + std::to_string(remote.port());
+        client_ = client_text(remote);
     }
     local_addr_ = socket_.local_endpoint(ec).address();
     socket_.set_option(tcp::no_delay(true), ec);

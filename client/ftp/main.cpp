@@ -1,6 +1,7 @@
 // ftp: the interactive FTP client of the ftpd suite. Parses the command line and
 // hands over to the Shell; exit status 0 when every command succeeded, 1 when one
 // failed, 2 for a bad command line.
+#include <clocale>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 
 int main(int argc, char** argv) {
     using namespace ftpd::client;
+    // Characters only (libedit must know UTF-8); numbers keep the C locale's '.'.
+    std::setlocale(LC_CTYPE, "");
     Options options;
     try {
         options = parse_options(std::vector<std::string>(argv + 1, argv + argc));

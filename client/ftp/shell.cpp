@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <system_error>
 
 #include "client/ftp/commands.hpp"
 #include "client/ftp/glob.hpp"
@@ -32,23 +31,7 @@ Shell::Shell(Options options)
 Shell::~Shell() = default;
 
 int Shell::run() {
-    if (options_.host) {
-        try {
-            open_connection(*options_.host, options_.port);
-            if (options_.auto_login || options_.url) {
-                const auto& url = options_.url;
-                if (url) {
-                    login(url->user.value_or("anonymous"), url->password);  // RFC 1738: no user, anonymous
-                } else {
-                    login(std::nullopt, std::nullopt);
-                }
-                if (url && !url->path.empty()) apply_url_path(*url);
-            }
-        } catch (const std::exception& e) {
-            report("open " + *options_.host, e.what());
-            if (dynamic_cast<const ConnectionLost*>(&e)) drop_connection();
-        }
-    }
+    if (options_.host) connect_from_command_line();
     if (options_.commands) {
         run_commands(split_commands(*options_.commands));
     } else {
@@ -63,6 +46,23 @@ int Shell::run() {
         conn_.reset();
     }
     return failed_ ? 1 : 0;
+}
+
+void Shell::connect_from_command_line() {
+    context_ = "open " + *options_.host;
+    try {
+        open_connection(*options_.host, options_.port);
+        const auto& url = options_.url;
+        if (url) {
+            login(url->user.value_or("anonymous"), url->password);  // RFC 1738: no user, anonymous
+            if (!url->path.empty()) apply_url_path(*url);
+        } else if (options_.auto_login) {
+            login(std::nullopt, std::nullopt);
+        }
+    } catch (const std::exception& e) {
+        report(context_, e.what());
+        if (dynamic_cast<const ConnectionLost*>(&e)) drop_connection();
+    }
 }
 
 void Shell::run_commands(const std::vector<std::string>& lines) {
@@ -117,8 +117,6 @@ bool Shell::execute(std::string_view line) {
     } catch (const Interrupted&) {
         std::cout << "\n";
         report(context_, "interrupted");
-    } catch (const std::system_error& e) {
-        report(context_, e.what());
     } catch (const std::exception& e) {
         report(context_, e.what());
     }
@@ -221,10 +219,8 @@ void Shell::apply_url_path(const FtpUrl& url) {
     if (is_dir) throw FtpError(reply);
     // Not a directory: fetch it, as BSD ftp's autofetch does, and leave.
     context_ = "get " + url.path;
-    std::string local = split_dir(url.path).base;
-    download(url.path, local, false);
     quit_ = true;
-    options_.commands = "";
+    download(url.path, split_dir(url.path).base, false);
 }
 
 std::vector<std::string> Shell::complete(std::string_view before, std::string_view word) {

@@ -73,6 +73,7 @@ private:
     enum class Upload { store, append, resume };
 
     // --- connection
+    void connect_from_command_line();  // HOST [PORT] or URL: connect, log in, cd or fetch
     void open_connection(const std::string& host, std::uint16_t port);
     void login(std::optional<std::string> user, std::optional<std::string> password);
     void drop_connection();

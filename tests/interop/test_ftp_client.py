@@ -265,6 +265,13 @@ class FtpClientTest(unittest.TestCase):
         with open(self.local_path("inner.txt"), "rb") as f:
             self.assertEqual(f.read(), b"inner\n")
 
+    def test_url_naming_a_missing_file_fails_like_get(self):
+        rc, out, err = run_ftp([self.url + "nosuch.txt"], cwd=self.local, input="pwd\n")
+        self.assertEqual(rc, 1)
+        self.assertRegex(err, r"^ftp: get nosuch\.txt: 550 ")
+        self.assertNotIn("Remote directory", out, "auto-fetch ends the run, stdin is not read")
+        self.assertEqual(self.local_names(), [])
+
     def test_url_naming_a_directory_changes_to_it(self):
         out = self.ok(["pwd"], url=self.url + "sub/")
         self.assertIn("Remote directory: /sub", out)

@@ -68,6 +68,7 @@ constexpr CodeText kTexts[] = {
     {code::kPageTypeUnknown, "Requested action aborted: page type unknown."},
     {code::kExceededStorage, "Requested file action aborted: exceeded storage allocation."},
     {code::kNameNotAllowed, "Requested action not taken: file name not allowed."},
+    {code::kInvalidRestParameter, "Requested action not taken: invalid REST parameter."},
     {code::kIntegrityProtectedReply, "Integrity protected reply."},
     {code::kPrivateIntegrityProtectedReply, "Confidentiality and integrity protected reply."},
     {code::kPrivateProtectedReply, "Confidentiality protected reply."},

@@ -71,6 +71,7 @@ inline constexpr int kFileUnavailable = 550;
 inline constexpr int kPageTypeUnknown = 551;
 inline constexpr int kExceededStorage = 552;
 inline constexpr int kNameNotAllowed = 553;
+inline constexpr int kInvalidRestParameter = 554;           // RFC 3659 (REST beyond the end)
 // 6yz protected replies (RFC 2228)
 inline constexpr int kIntegrityProtectedReply = 631;
 inline constexpr int kPrivateIntegrityProtectedReply = 632;
@@ -92,7 +93,7 @@ inline constexpr int kAll[] = {
     kNetworkProtocolNotSupported, kNotLoggedIn, kNeedAccountStore, kProtectionLevelDenied,
     kPolicyDenied, kSecurityCheckFailed, kDataProtectionNotSupported,
     kCommandProtectionNotSupported, kFileUnavailable, kPageTypeUnknown, kExceededStorage,
-    kNameNotAllowed,
+    kNameNotAllowed, kInvalidRestParameter,
     kIntegrityProtectedReply, kPrivateIntegrityProtectedReply, kPrivateProtectedReply,
 };
 // clang-format on
