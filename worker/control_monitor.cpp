@@ -71,7 +71,8 @@ awaitable<void> Session::monitor_control() {
             auto next = in_.next();
             if (!next) break;
             if (next->too_long) {
-                pending_.emplace_back();  // the loop answers it when it gets there
+                spdlog::warn("{}: command line too long", log_prefix());
+                pending_.emplace_back(kTooLongLine);  // the loop answers it when it gets there
                 continue;
             }
             co_await monitor_line(std::string(next->text));

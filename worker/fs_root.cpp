@@ -62,6 +62,9 @@ std::string relative(std::string_view vpath) {
 
 int openat2_in_root(int root, const std::string& rel, int flags, mode_t mode) {
     open_how how{};
+    // O_NONBLOCK: opening a FIFO (or a device) a client names must never block the worker;
+    // it has no effect on regular files, and callers refuse what is not one.
+    if (!(flags & O_PATH)) flags |= O_NONBLOCK;
     how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;

@@ -212,10 +212,12 @@ awaitable<void> Session::dispatch(const std::string& line) {
 }
 
 awaitable<bool> Session::read_line(std::string& line) {
-    if (!pending_.empty()) {  // read by the control monitor during a transfer, in order
+    while (!pending_.empty()) {  // read by the control monitor during a transfer, in order
         line = std::move(pending_.front());
         pending_.pop_front();
-        co_return true;
+        if (line != kTooLongLine) co_return true;
+        reply(code::kSyntaxError, "Command line too long.");
+        co_await flush();
     }
     for (;;) {
         while (auto next = in_.next()) {
@@ -258,8 +260,13 @@ void Session::reply(int code, std::string_view text) { out_ += protocol::format_
 
 awaitable<void> Session::flush() {
     if (out_.empty() || closing_) co_return;
+    // A client that never reads its replies fills the socket buffer: the write may take
+    // no longer than idle_timeout, then the watchdog closes the connection.
+    auto saved = control_deadline_;
+    set_control_deadline(std::min(saved, Clock::now() + std::chrono::seconds(settings_.idle_timeout)));
     boost::system::error_code ec;
     co_await net::async_write(socket_, net::buffer(out_), net::redirect_error(use_awaitable, ec));
+    control_deadline_ = saved;
     out_.clear();
     if (ec) closing_ = true;
 }
@@ -322,6 +329,9 @@ void Session::reply_fs_error(const std::error_code& ec, std::string_view name) {
             break;
         case EEXIST:
             reply(code::kNameNotAllowed, n + ": File exists.");
+            break;
+        case ENXIO:  // a FIFO without a reader, a device: opened without blocking, refused
+            reply(code::kFileUnavailable, n + ": Not a plain file.");
             break;
         case EISDIR:
             reply(code::kFileUnavailable, n + ": Is a directory.");

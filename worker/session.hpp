@@ -24,6 +24,9 @@ class Worker;
 class Session : public std::enable_shared_from_this<Session> {
 public:
     static constexpr std::size_t kMaxLine = 4096;  // longest control line accepted
+    // Stands in the queue of lines read during a transfer for one that was too long (a
+    // real line never contains LF).
+    static constexpr std::string_view kTooLongLine = "\n";
 
     Session(Worker& worker, tcp::socket socket, std::uint64_t id);
 

@@ -481,7 +481,7 @@ def main():
         problems.append("soak crashed:\n" + traceback.format_exc())
     finally:
         stop.set()
-        log_tail = server.log_text()[-3000:]
+        log_tail = "\n".join(server.log_text().splitlines()[-30:])
         server.cleanup()
 
     for kind, msgs in sorted(stats.failures.items()):
