@@ -12,7 +12,7 @@ DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-d
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
                whois clang libclang-rt-14-dev
 
-.PHONY: all deps build run test test-unit test-asan fuzz install clean
+.PHONY: all deps build run test test-unit test-asan fuzz soak install clean
 
 all: build
 
@@ -83,3 +83,9 @@ install: deps
 
 clean:
 	rm -rf $(BUILD) $(RUN_DIR)
+
+# Soak: SOAK_SECONDS of mixed normal and hostile clients against $(BUILD)/bin/ftpd
+# (tests/soak/soak.py, not in ctest); exits non-zero on any failure.
+SOAK_SECONDS ?= 180
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) FTPD_BIN_DIR=$(CURDIR)/$(BUILD)/bin /usr/bin/python3 tests/soak/soak.py

@@ -72,6 +72,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
     }
     anonymous_ = !account;
     may_write_ = account ? account->writable : settings_.anonymous_write;
+    max_rate_ = anonymous_ ? settings_.anonymous_max_rate : settings_.max_rate;
     if (anonymous_) root_ = &worker_.anonymous_root();
     logged_in_ = true;
     cwd_ = "/";

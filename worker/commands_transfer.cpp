@@ -45,18 +45,36 @@ void Session::count_bytes(bool incoming, std::uint64_t n) {
     set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
 }
 
+std::size_t Session::chunk_size(std::size_t normal) const {
+    if (max_rate_ == 0) return normal;
+    return static_cast<std::size_t>(std::clamp<std::uint64_t>(max_rate_ / 10, 4096, normal));
+}
+
+awaitable<void> Session::throttle() {
+    if (max_rate_ == 0) co_return;
+    auto due = std::chrono::duration<double>(static_cast<double>(transfer_bytes_) / static_cast<double>(max_rate_));
+    auto ahead = due - (Clock::now() - transfer_start_);
+    if (ahead.count() <= 0) co_return;
+    net::steady_timer pause(socket_.get_executor(), std::chrono::duration_cast<Clock::duration>(ahead));
+    boost::system::error_code ec;
+    co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
+    // The pause must not count as a stalled data connection.
+    set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
+}
+
 awaitable<std::error_code> Session::send_buffer(const std::string& data, bool count) {
     auto& s = data_.socket();
     std::size_t done = 0;
     while (done < data.size()) {
-        std::size_t n = std::min(kChunk, data.size() - done);
+        std::size_t n = std::min(count ? chunk_size(kChunk) : kChunk, data.size() - done);
         boost::system::error_code ec;
         co_await net::async_write(s, net::buffer(data.data() + done, n), net::redirect_error(use_awaitable, ec));
         if (ec) co_return std::error_code(ec.value(), std::generic_category());
         done += n;
-        if (count)
+        if (count) {
             count_bytes(false, n);
-        else
+            co_await throttle();
+        } else
             set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
     }
     co_return std::error_code{};
@@ -68,11 +86,12 @@ awaitable<std::error_code> Session::send_file(int fd, std::uint64_t offset, std:
     s.native_non_blocking(true);
     auto pos = static_cast<off_t>(offset);
     while (static_cast<std::uint64_t>(pos) < size) {
-        std::size_t want = std::min<std::uint64_t>(kChunk, size - pos);
+        std::size_t want = std::min<std::uint64_t>(chunk_size(kChunk), size - pos);
         ssize_t n = ::sendfile(s.native_handle(), fd, &pos, want);
         if (n > 0) {
             sent += static_cast<std::uint64_t>(n);
             count_bytes(false, static_cast<std::uint64_t>(n));
+            co_await throttle();
             continue;
         }
         if (n == 0) break;  // the file shrank under us
@@ -89,28 +108,45 @@ awaitable<std::error_code> Session::receive_file(int fd, std::uint64_t& received
     auto& s = data_.socket();
     std::vector<char> buf(kReceiveBuffer);
     std::string converted;
+    bool held_cr = false;  // TYPE A: a CR that ended the last read, waiting for its LF
+    auto write_all = [fd](const char* p, std::size_t n) -> std::error_code {
+        while (n > 0) {
+            ssize_t w = ::write(fd, p, n);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) return sys::errno_code();
+            p += w;
+            n -= static_cast<std::size_t>(w);
+        }
+        return {};
+    };
     for (;;) {
         boost::system::error_code ec;
-        std::size_t n = co_await s.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
-        if (ec == net::error::eof) co_return std::error_code{};
+        std::size_t n = co_await s.async_read_some(net::buffer(buf.data(), chunk_size(buf.size())),
+                                                   net::redirect_error(use_awaitable, ec));
+        if (ec == net::error::eof) {
+            if (held_cr) {
+                ++received;
+                co_return write_all("\r", 1);
+            }
+            co_return std::error_code{};
+        }
         if (ec) co_return std::error_code(ec.value(), std::generic_category());
+        count_bytes(true, n);
         const char* p = buf.data();
-        if (ascii_) {  // CRLF on the wire is LF on disk
+        if (ascii_) {  // CRLF on the wire is LF on disk; a lone CR stays
             converted.clear();
-            for (std::size_t i = 0; i < n; ++i)
-                if (buf[i] != '\r') converted += buf[i];
+            for (std::size_t i = 0; i < n; ++i) {
+                char c = buf[i];
+                if (held_cr && c != '\n') converted += '\r';
+                held_cr = c == '\r';
+                if (!held_cr) converted += c;
+            }
             p = converted.data();
             n = converted.size();
         }
         received += n;
-        count_bytes(true, n);
-        while (n > 0) {
-            ssize_t w = ::write(fd, p, n);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) co_return sys::errno_code();
-            p += w;
-            n -= static_cast<std::size_t>(w);
-        }
+        if (auto err = write_all(p, n)) co_return err;
+        co_await throttle();
     }
 }
 

@@ -28,6 +28,7 @@ void Session::start_monitor(std::string what, std::uint64_t size) {
     transfer_what_ = std::move(what);
     transfer_bytes_ = 0;
     transfer_size_ = size;
+    transfer_start_ = Clock::now();
     monitor_done_.expires_at(Clock::time_point::max());
     auto self = shared_from_this();
     net::co_spawn(

@@ -140,6 +140,10 @@ private:
     // offset cannot be used (ASCII mode 504, beyond the end 554, overwriting 553).
     bool may_restart(const struct stat& st, const std::string& shown, std::uint64_t offset, bool upload);
     void count_bytes(bool incoming, std::uint64_t n);
+    // max_rate / anonymous_max_rate: waits until the transfer's average rate is back
+    // under the session's limit; chunk_size() keeps each burst to about 0.1 s of it.
+    awaitable<void> throttle();
+    std::size_t chunk_size(std::size_t normal) const;
     // Tells the master (xferlog) how a RETR/STOR ended.
     void report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
                          bool complete);
@@ -204,6 +208,8 @@ private:
     std::string transfer_what_;        // "RETR big.iso", for STAT during a transfer
     std::uint64_t transfer_bytes_ = 0;
     std::uint64_t transfer_size_ = 0;  // 0: unknown
+    Clock::time_point transfer_start_; // for max_rate
+    std::uint64_t max_rate_ = 0;       // bytes/s for this session's transfers; 0: no limit
     std::uint64_t rest_ = 0;           // REST offset for the next RETR/STOR
     std::optional<std::string> rename_from_;  // RNFR's path, for the RNTO right after it
     bool epsv_all_ = false;
