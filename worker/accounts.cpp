@@ -3,6 +3,8 @@
 // never reads the users file and never keeps a password after the call.
 #include "worker/accounts.hpp"
 
+#include "worker/printable.hpp"
+
 #include <crypt.h>
 #include <sys/stat.h>
 
@@ -46,29 +48,14 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     }
 }
 
-// A name as it may appear in a message: control characters escaped.
-std::string shown(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (c < 0x20 || c == 0x7f) {
-            static const char* hex = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
 
 // Empty when the name is acceptable, else what is wrong with it.
 std::string name_problem(std::string_view name) {
     if (name.empty()) return "empty user name";
     if (name.size() > kMaxNameLength)
-        return "user name '" + shown(name.substr(0, 16)) + "...' is longer than " + std::to_string(kMaxNameLength);
+        return "user name '" + printable(name.substr(0, 16)) + "...' is longer than " + std::to_string(kMaxNameLength);
     for (unsigned char c : name)
-        if (c <= 0x20 || c == 0x7f) return "user name '" + shown(name) + "' contains whitespace or a control character";
+        if (c <= 0x20 || c == 0x7f) return "user name '" + printable(name) + "' contains whitespace or a control character";
     if (is_anonymous_name(name)) return "user name '" + std::string(name) + "' is reserved for anonymous logins";
     return {};
 }
@@ -115,7 +102,7 @@ bool parse_line(std::string_view line, Account& out, std::vector<std::string>& p
     }
     out.name = std::string(fields[0]);
     out.hash = std::string(fields[1]);
-    std::string who = "user '" + shown(out.name) + "': ";
+    std::string who = "user '" + printable(out.name) + "': ";
     if (auto p = name_problem(fields[0]); !p.empty()) problems.push_back(p);
     if (auto p = hash_problem(fields[1]); !p.empty()) problems.push_back(who + p);
     if (fields.size() > 2 && !fields[2].empty()) {
@@ -126,7 +113,7 @@ bool parse_line(std::string_view line, Account& out, std::vector<std::string>& p
         if (fields[3] == "ro")
             out.writable = false;
         else if (fields[3] != "rw")
-            problems.push_back(who + "perm must be rw or ro, got '" + shown(fields[3]) + "'");
+            problems.push_back(who + "perm must be rw or ro, got '" + printable(fields[3]) + "'");
     }
     return problems.empty();
 }
@@ -171,7 +158,7 @@ UsersFile parse_users(std::string_view text, const std::string& file) {
         if (!account.name.empty()) {
             auto [it, fresh] = defined.emplace(account.name, lineno);
             if (!fresh) {
-                problems.push_back("user '" + shown(account.name) + "' is already defined on line " +
+                problems.push_back("user '" + printable(account.name) + "' is already defined on line " +
                                    std::to_string(it->second));
                 ok = false;
             }

@@ -5,6 +5,7 @@
 // on a timer: the worker keeps serving everyone else meanwhile.
 #include "worker/accounts.hpp"
 #include "worker/protocol/reply.hpp"
+#include "worker/printable.hpp"
 #include "worker/session.hpp"
 #include "worker/worker.hpp"
 
@@ -16,27 +17,6 @@
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-
-namespace {
-
-// A name as it may appear in a log line: control characters escaped, so a client cannot
-// forge a line (fail2ban reads these).
-std::string printable(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (c < 0x20 || c == 0x7f) {
-            static const char* hex = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 awaitable<void> Session::cmd_user(const std::string& arg) {
     if (logged_in_) {

@@ -2,40 +2,17 @@
 data-connection mode curl speaks (EPSV, PASV, EPRT, PORT)."""
 
 import os
-import shutil
-import subprocess
 import unittest
 
-from ftpd_fixture import Server, make_tempdir, sha256, sha256_file
+from curl_case import HELLO, CurlCase
+from ftpd_fixture import sha256, sha256_file
 
-CURL = shutil.which("curl")
 DATA = os.urandom(300 * 1024 + 17)
-HELLO = b"Hello from ftpd.\n"
-FILES = {"hello.txt": HELLO, "data.bin": DATA, "sub/inner.txt": b"inner\n"}
 VISIBLE = {"hello.txt", "data.bin", "sub"}
 
 
-@unittest.skipUnless(CURL, "curl is not installed (apt-get install curl)")
-class CurlTest(unittest.TestCase):
-
-    def setUp(self):
-        self.local = make_tempdir("ftpd-curl-")
-        self.addCleanup(shutil.rmtree, self.local, True)
-
-    def server(self, **kwargs):
-        kwargs.setdefault("files", FILES)
-        kwargs.setdefault("hidden_file", True)
-        return Server.for_test(self, **kwargs)
-
-    def curl(self, *args):
-        """Run curl verbosely; return (exit code, stdout bytes, stderr text)."""
-        proc = subprocess.run([CURL, "--silent", "--show-error", "--verbose",
-                               "--max-time", "60", *args],
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
-        return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
-
-    def url(self, server, path=""):
-        return f"ftp://127.0.0.1:{server.port}/{path}"
+class CurlTest(CurlCase):
+    DATA = DATA
 
     def download_and_check(self, server, *mode_args, expect_command):
         out = os.path.join(self.local, "data.bin")

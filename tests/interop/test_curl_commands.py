@@ -3,45 +3,17 @@ connection mode, append, resumed download and upload (-C -), directory creation 
 and quoted DELE and RNFR/RNTO; contents are compared by sha256."""
 
 import os
-import shutil
-import subprocess
 import unittest
 
-from ftpd_fixture import Server, make_tempdir, sha256, sha256_file
+from curl_case import HELLO, CurlCase
+from ftpd_fixture import sha256, sha256_file
 
-CURL = shutil.which("curl")
 DATA = os.urandom(700 * 1024 + 13)
-HELLO = b"Hello from ftpd.\n"
-FILES = {"hello.txt": HELLO, "data.bin": DATA, "sub/inner.txt": b"inner\n"}
 VISIBLE = {"hello.txt", "data.bin", "sub"}
 
 
-@unittest.skipUnless(CURL, "curl is not installed (apt-get install curl)")
-class CurlCommandsTest(unittest.TestCase):
-
-    def setUp(self):
-        self.local = make_tempdir("ftpd-curl-")
-        self.addCleanup(shutil.rmtree, self.local, True)
-
-    def server(self, **kwargs):
-        kwargs.setdefault("files", FILES)
-        kwargs.setdefault("hidden_file", True)
-        return Server.for_test(self, **kwargs)
-
-    def curl(self, *args):
-        """Run curl verbosely; return (exit code, stdout bytes, stderr text)."""
-        proc = subprocess.run([CURL, "--silent", "--show-error", "--verbose", "--max-time", "60", *args],
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=90)
-        return proc.returncode, proc.stdout, proc.stderr.decode(errors="replace")
-
-    def url(self, server, path=""):
-        return f"ftp://127.0.0.1:{server.port}/{path}"
-
-    def local_file(self, name, data):
-        path = os.path.join(self.local, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
+class CurlCommandsTest(CurlCase):
+    DATA = DATA
 
     # ---- listing and download
 
