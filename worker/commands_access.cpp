@@ -59,7 +59,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
     if (anonymous_)
         spdlog::info("{}: anonymous login", log_prefix());
     else
-        spdlog::info("{}: login as user '{}' ({})", log_prefix(), printable(user_), may_write_ ? "rw" : "ro");
+        spdlog::info("{}: logged in ({})", log_prefix(), may_write_ ? "rw" : "ro");
     worker_.status().login(row_, id_, client_, user_, true, anonymous_);
     reply(code::kLoggedIn, "Login successful.");
 }

@@ -22,6 +22,9 @@ std::uint16_t DataChannel::listen_passive(const net::ip::address& local, std::ui
     reset();
     tcp::endpoint ep(local, 0);
     acceptor_.open(ep.protocol());
+    // Ports of recent transfers linger in TIME_WAIT: without this a busy pasv_ports range
+    // runs dry (two listeners still cannot share a port; that would take SO_REUSEPORT).
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
     if (low == 0) {
         acceptor_.bind(ep);
     } else {

@@ -112,7 +112,7 @@ class AccountsTest(unittest.TestCase):
         reply, data = retrieve(ftp, "mine.txt")
         self.assertTrue(reply.startswith("226"), reply)
         self.assertEqual(data, ALICE_FILES["mine.txt"])
-        server.wait_for_log(r"session \S+ from 127\.0\.0\.1 port \d+: login as user 'alice' \(rw\)")
+        server.wait_for_log(r"session \S+ from 127\.0\.0\.1 port \d+ user 'alice': logged in \(rw\)")
 
     def test_user_cannot_reach_outside_their_root(self):
         server = self.standard()

@@ -131,7 +131,7 @@ class HostileTest(unittest.TestCase):
         self.assertEqual(c.command("NOOP")[0], "200")    # exactly one 500 per line
         grown = vm_rss_kib(worker) - before
         self.assertLess(grown, 4096, f"worker RSS grew by {grown} KiB over 20 long lines")
-        server.wait_for_log(r"session \d+ from 127\.0\.0\.1 port \d+: command line too long")
+        server.wait_for_log(r"session \d+ from 127\.0\.0\.1 port \d+(?: user '[^']*')?: command line too long")
 
     def test_nul_and_cr_in_a_path_get_501_and_the_session_survives(self):
         server = self.server()
@@ -148,7 +148,7 @@ class HostileTest(unittest.TestCase):
         server = self.server()
         write_big_file(server.path("big.bin"), BIG)
         c = self.control(server)
-        session = re.escape(f"from 127.0.0.1 port {c.sock.getsockname()[1]}:")
+        session = re.escape(f"from 127.0.0.1 port {c.sock.getsockname()[1]}") + r"(?: user '[^']*')?:"
         for line in (b"RETR a\0b", b"MKD a\rb", b"XYZZY now"):
             mark = server.log_mark()
             c.send(line + b"\r\n")
