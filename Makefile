@@ -12,7 +12,7 @@ DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-d
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
                whois clang libclang-rt-14-dev
 
-.PHONY: all deps build run test test-unit test-asan fuzz soak install clean
+.PHONY: all deps build run test test-unit test-asan fuzz soak bench install clean
 
 all: build
 
@@ -74,6 +74,11 @@ fuzz:
 	  exit 0; \
 	fi; \
 	bash tests/fuzz/build.sh $(FUZZ_DIR) && bash tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# ftpd against Debian's vsftpd and a minimal reference server, side by side on
+# 127.0.0.1 (tests/bench/); sizes: BENCH_ROUNDS, BENCH_SECONDS, BENCH_BIG_MB, BENCH_IDLE, ...
+bench: build
+	FTPD_BIN_DIR=$(CURDIR)/$(BUILD)/bin sh tests/bench/run_bench.sh
 
 # The prefix is set at configure time: GNUInstallDirs derives /etc from --prefix /usr.
 install: deps
