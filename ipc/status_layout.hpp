@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 1;
+inline constexpr std::uint32_t kStatusVersion = 2;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -121,6 +121,9 @@ struct HeaderData {
 struct alignas(64) SegmentHeader {
     HeaderData data;                      // first, so magic sits at offset 0
     std::atomic<std::uint32_t> seq{0};    // odd while the master writes `data`
+    // Session ids, unique for the master's lifetime across all workers and their
+    // replacements: each worker takes the next one with a lock-free fetch_add.
+    std::atomic<std::uint64_t> last_session_id{0};
 };
 
 // --- Worker slot: written by its worker (or, while no worker runs in it, by the master).

@@ -463,6 +463,10 @@ Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds 
 
 // ---------------------------------------------------------------- limits on accept
 
+std::uint64_t next_session_id(SegmentMapping& segment) noexcept {
+    return segment.header().last_session_id.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 std::uint64_t count_sessions(const SegmentMapping& segment) noexcept {
     std::uint64_t total = 0;
     for (std::uint32_t i = 0; i < segment.geometry().slots; ++i) {

@@ -220,6 +220,9 @@ struct Snapshot {
 // Throws only std::bad_alloc.
 Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds per_slot_wait);
 
+// A new session id (1, 2, ...), unique over all workers of this master; lock-free.
+std::uint64_t next_session_id(SegmentMapping& segment) noexcept;
+
 // Open sessions over all slots (each slot's `sessions`), without locks: a worker checks
 // max_clients with it on accept. Never waits; may be off by sessions opening right now.
 std::uint64_t count_sessions(const SegmentMapping& segment) noexcept;

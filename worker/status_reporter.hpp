@@ -50,6 +50,9 @@ public:
     }
     void add_bytes(int row, ipc::Direction dir, std::uint64_t n) noexcept { writer_.add_bytes(row, dir, n); }
     void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
+    // The id for a new session, unique over all workers of this master.
+    std::uint64_t next_session_id() noexcept { return ipc::next_session_id(view_); }
+
     // For max_clients and max_per_ip on accept: open sessions over all workers, and those
     // from one host ("127.0.0.1", "[::1]"). Lock-free reads of the segment.
     std::uint64_t sessions_total() const noexcept { return ipc::count_sessions(view_); }

@@ -180,8 +180,7 @@ private:
     }
 
     void start_session(tcp::socket socket) {
-        // Session ids read as slot and number: 3000017 is the 17th session of worker 3.
-        std::uint64_t id = std::uint64_t{ctx_.slot} * 1000000 + ++worker_.next_session_;
+        std::uint64_t id = worker_.status().next_session_id();
         auto session = std::make_shared<Session>(worker_, std::move(socket), id);
         worker_.sessions_[id] = session;
         net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});

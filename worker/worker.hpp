@@ -57,7 +57,6 @@ private:
     FsRoot anonymous_root_;
     StatusReporter status_;
     std::uint64_t uploads_ = 0;
-    std::uint64_t next_session_ = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
     bool draining_ = false;
     void (*on_idle_)(void*) = nullptr;

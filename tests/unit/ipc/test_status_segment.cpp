@@ -325,3 +325,25 @@ BOOST_AUTO_TEST_CASE(owner_destructor_removes_segment_but_not_in_a_forked_child)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(session_ids)
+
+// Workers are separate processes and are replaced: ids come from the segment, so they
+// never repeat within one master's lifetime.
+BOOST_AUTO_TEST_CASE(session_ids_are_unique_across_processes) {
+    test::ShmGuard guard;
+    SegmentOwner owner(guard.pid, kGeometry, "x");
+    SegmentView view(guard.pid);
+    BOOST_TEST(next_session_id(view) == 1u);
+    const pid_t child = test::fork_child([&] {
+        SegmentView mine(guard.pid);
+        std::uint64_t last = 0;
+        for (int i = 0; i < 1000; ++i) last = next_session_id(mine);
+        return last > 1 ? 0 : 1;
+    });
+    for (int i = 0; i < 1000; ++i) next_session_id(view);
+    BOOST_TEST(test::wait_child(child) == 0);
+    BOOST_TEST(next_session_id(view) == 2002u);  // 1 + 1000 + 1000, then this one
+}
+
+BOOST_AUTO_TEST_SUITE_END()
