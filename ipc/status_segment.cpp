@@ -220,6 +220,20 @@ void SegmentOwner::write_header(Fn&& fn) noexcept {
     end_write(h.seq, begin);
 }
 
+void SegmentOwner::adopt_header(const SegmentOwner& previous) noexcept {
+    const HeaderData& old = previous.header().data;
+    write_header([&](HeaderData& h) {
+        h.start_time_ms = old.start_time_ms;
+        h.generation = old.generation;
+        h.reload_time_ms = old.reload_time_ms;
+        h.last_reload_ok = old.last_reload_ok;
+        std::memcpy(h.config_path, old.config_path, sizeof h.config_path);
+        std::memcpy(h.last_reload_error, old.last_reload_error, sizeof h.last_reload_error);
+    });
+    header().last_session_id.store(previous.header().last_session_id.load(std::memory_order_relaxed),
+                                   std::memory_order_relaxed);
+}
+
 void SegmentOwner::set_generation(std::uint64_t generation) noexcept {
     write_header([&](HeaderData& h) { h.generation = generation; });
 }

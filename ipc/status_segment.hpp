@@ -84,6 +84,12 @@ public:
     // compare it with monotonic_ms() to find a hung worker.
     std::int64_t heartbeat_ms(std::uint32_t slot) const;
 
+    // A reload that needs a larger geometry creates a new owner (which takes the name) and
+    // moves the header over with adopt_header(); the old one, still mapped by draining
+    // workers, is then disown()ed so that its destructor leaves the new segment's name alone.
+    void adopt_header(const SegmentOwner& previous) noexcept;
+    void disown() noexcept { creator_pid_ = 0; }
+
     // Header setters; each is one write under the header's sequence counter.
     void set_generation(std::uint64_t generation) noexcept;
     void set_config_path(std::string_view path) noexcept;

@@ -20,6 +20,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 namespace ftpd::master {
@@ -76,8 +78,9 @@ public:
                 status_->reset_slot(slot);
                 queues_[slot].recreate();  // a worker killed inside a send wedges only this
                 if (restart) status_->add_restart(slot);
+                slot_segment_[slot] = status_.get();
             },
-            [this](unsigned slot) { status_->reset_slot(slot); });
+            [this](unsigned slot) { segment_of(slot).reset_slot(slot); });
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("ready: generation {}, {} worker(s), pid {}", generation_, cfg_.workers, ::getpid());
         detacher.ready();
@@ -155,9 +158,35 @@ private:
         auto limit = std::int64_t{cfg_.worker_timeout} * 1000;
         for (const auto& c : pool_->children()) {
             if (Pool::Clock::now() - c.started < std::chrono::seconds(cfg_.worker_timeout)) continue;
-            auto age = now - status_->heartbeat_ms(c.slot);
+            auto age = now - segment_of(c.slot).heartbeat_ms(c.slot);
             if (age > limit) pool_->kill_slot(c.slot, "missed its heartbeat for " + std::to_string(age / 1000) + " s");
         }
+    }
+
+    // The segment a worker in `slot` writes: the current one, or an older one it still maps
+    // while it drains after a reload re-created the segment.
+    ipc::SegmentOwner& segment_of(unsigned slot) {
+        auto it = slot_segment_.find(slot);
+        return it == slot_segment_.end() ? *status_ : *it->second;
+    }
+
+    // A reload that needs more slots (more workers, or older ones still draining) or more
+    // session rows (a larger max_clients) gets a new, larger segment under the same name.
+    // Draining workers keep the old mapping; ftpctl shows the new one.
+    void grow_status_segment(const Config& next) {
+        const ipc::Geometry now = status_->geometry();
+        if (pool_->free_slots() >= next.workers && next.server.max_clients <= now.rows_per_slot) return;
+        ipc::Geometry g{std::max({now.slots, 2 * next.workers + 2, pool_->slots_in_use_end() + next.workers}),
+                        std::max(now.rows_per_slot, next.server.max_clients)};
+        auto fresh = std::make_unique<ipc::SegmentOwner>(::getpid(), g, next.path);
+        fresh->adopt_header(*status_);
+        status_->disown();
+        retired_status_.push_back(std::move(status_));
+        status_ = std::move(fresh);
+        for (std::uint32_t slot = static_cast<std::uint32_t>(queues_.size()); slot < g.slots; ++slot)
+            queues_.emplace_back(::getpid(), slot, kQueueCapacity);
+        pool_->set_max_slots(g.slots);
+        spdlog::info("reload: status segment re-created with {} slots of {} sessions", g.slots, g.rows_per_slot);
     }
 
     static sigset_t handled_signals() {
@@ -192,11 +221,6 @@ private:
         std::unique_ptr<Xferlog> xferlog;
         try {
             next = load_config(cfg_.path);
-            if (next.workers > pool_->free_slots())
-                throw std::runtime_error("not enough free worker slots (" + std::to_string(pool_->free_slots()) +
-                                         ") for " + std::to_string(next.workers) +
-                                         " workers while older ones drain; try again when they have finished"
-                                         " (or restart ftpd to grow the pool)");
             listeners = rebind(listeners_, next.listen);
             if (next.xferlog != cfg_.xferlog) xferlog = std::make_unique<Xferlog>(next.xferlog);
         } catch (const std::exception& e) {
@@ -205,6 +229,13 @@ private:
                 if (c == '\n') c = ';';
             spdlog::error("reload failed: {}; still serving generation {}", why, generation_);
             status_->set_reload_result(false, why);
+            return;
+        }
+        try {
+            grow_status_segment(next);
+        } catch (const std::exception& e) {
+            spdlog::error("reload failed: status segment: {}; still serving generation {}", e.what(), generation_);
+            status_->set_reload_result(false, e.what());
             return;
         }
         if (xferlog) xferlog_ = std::move(xferlog);
@@ -260,6 +291,8 @@ private:
     bool stopping_ = false;
     std::vector<Listener> listeners_;
     std::unique_ptr<ipc::SegmentOwner> status_;
+    std::vector<std::unique_ptr<ipc::SegmentOwner>> retired_status_;  // still mapped by drainers
+    std::map<unsigned, ipc::SegmentOwner*> slot_segment_;
     std::vector<ipc::EventQueueOwner> queues_;
     std::unique_ptr<Xferlog> xferlog_;
     std::unique_ptr<Pool> pool_;  // last: destroyed first

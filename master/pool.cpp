@@ -59,6 +59,13 @@ unsigned Pool::free_slots() const {
     return n;
 }
 
+unsigned Pool::slots_in_use_end() const {
+    unsigned end = 0;
+    for (const auto& c : children_) end = std::max(end, c.slot + 1);
+    for (const auto& p : pending_) end = std::max(end, p.slot + 1);
+    return end;
+}
+
 void Pool::kill_slot(unsigned slot, const std::string& why) {
     for (const auto& c : children_) {
         if (c.slot != slot) continue;

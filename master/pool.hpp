@@ -43,6 +43,10 @@ public:
 
     // Slots free for a new generation (not held by a live or respawning worker).
     unsigned free_slots() const;
+    // The highest slot held by a live or respawning worker, plus one (0: none).
+    unsigned slots_in_use_end() const;
+    // After the status segment was re-created larger.
+    void set_max_slots(unsigned max_slots) { max_slots_ = max_slots; failures_.resize(max_slots, 0); }
 
     // Kills (SIGKILL) the worker in slot, logging why; reap() then replaces it.
     void kill_slot(unsigned slot, const std::string& why);
