@@ -6,6 +6,7 @@
 #include "ipc/event_queue.hpp"
 #include "ipc/names.hpp"
 #include "ipc/status_segment.hpp"
+#include "ipc/sys/capabilities.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "master/listeners.hpp"
 #include "master/pool.hpp"
@@ -14,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <linux/capability.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <signal.h>
@@ -67,6 +69,8 @@ public:
             return kExitStart;
         }
 
+        if (::geteuid() == 0) keep_only_supervisor_capabilities();
+
         sigset_t set = handled_signals();
         sys::check("sigprocmask", [&] { return ::sigprocmask(SIG_BLOCK, &set, nullptr); });
         sys::unique_fd sigfd(sys::check("signalfd", [&] { return ::signalfd(-1, &set, SFD_CLOEXEC); }));
@@ -114,6 +118,17 @@ private:
             spdlog::error("open file limit is {} but max_clients = {} needs {}: sessions beyond about {} will fail "
                           "(raise the hard limit, e.g. LimitNOFILE= in the systemd unit, or lower max_clients)",
                           next.rlim_cur, cfg_.server.max_clients, want, (next.rlim_cur - 64) / 4);
+    }
+
+    // Started as root, the master keeps only what supervising needs: bind ports below 1024
+    // on reload, switch forked workers to `user`, signal them, and read configuration, users
+    // and key files whatever their owner. Workers lose everything when they drop to `user`.
+    void keep_only_supervisor_capabilities() {
+        try {
+            sys::restrict_capabilities({CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH});
+        } catch (const std::exception& e) {
+            spdlog::warn("cannot restrict the master's capabilities: {}", e.what());
+        }
     }
 
     // The status segment and one event queue per slot; leftovers of dead masters go first.

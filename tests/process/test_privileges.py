@@ -6,6 +6,7 @@ open file limit is raised for max_clients. Skipped when not run as root."""
 import ftplib
 import io
 import os
+import signal
 import pwd
 import resource
 import unittest
@@ -81,6 +82,24 @@ class PrivilegesTest(unittest.TestCase):
         master = ids(server.pid)
         self.assertEqual(master["uid"], [0] * 4)
         self.assertNotEqual(master["cap_eff"], 0)
+
+    def test_master_keeps_only_the_capabilities_supervising_needs(self):
+        # CAP_DAC_READ_SEARCH 2, CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7, CAP_NET_BIND_SERVICE 10
+        wanted = sum(1 << bit for bit in (2, 5, 6, 7, 10))
+        with open("/proc/self/status") as f:
+            ours = int(next(line for line in f if line.startswith("CapPrm:")).split()[1], 16)
+        server = self.server(workers=1)
+        master = ids(server.pid)
+        self.assertEqual(master["cap_eff"], wanted & ours)
+        self.assertEqual(master["cap_prm"], wanted & ours)
+        with open(f"/proc/{server.pid}/status") as f:
+            bounding = int(next(line for line in f if line.startswith("CapBnd:")).split()[1], 16)
+        self.assertEqual(bounding & ~wanted, 0)
+        # It can still do its job: replace a killed worker (setuid), reload, stop.
+        old = server.worker_pids()
+        os.kill(next(iter(old)), signal.SIGKILL)
+        for pid in server.wait_for_workers(1, exclude=old):
+            self.assert_runs_as(pid, pwd.getpwnam("nobody"))
 
     def test_workers_take_the_configured_account_and_its_supplementary_groups(self):
         account = account_with_groups()
