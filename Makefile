@@ -12,7 +12,7 @@ DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-d
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
                whois clang libclang-rt-14-dev
 
-.PHONY: all deps build run test test-unit test-asan fuzz soak bench install clean
+.PHONY: all deps build run test test-unit test-asan fuzz soak bench deb install clean
 
 all: build
 
@@ -79,6 +79,11 @@ fuzz:
 # 127.0.0.1 (tests/bench/); sizes: BENCH_ROUNDS, BENCH_SECONDS, BENCH_BIG_MB, BENCH_IDLE, ...
 bench: build
 	FTPD_BIN_DIR=$(CURDIR)/$(BUILD)/bin sh tests/bench/run_bench.sh
+
+# A Debian package of the build (binaries, man pages, /etc files, systemd unit) in $(BUILD)/.
+deb: build
+	cmake -DCMAKE_INSTALL_PREFIX=/usr $(BUILD)
+	cd $(BUILD) && cpack -G DEB
 
 # The prefix is set at configure time: GNUInstallDirs derives /etc from --prefix /usr.
 install: deps

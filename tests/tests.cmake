@@ -49,3 +49,7 @@ set_tests_properties(man_pages PROPERTIES LABELS docs TIMEOUT 60 SKIP_RETURN_COD
 # fuzz/ of the build dir; skipped when clang++ or its fuzzer runtime is missing.
 add_test(NAME fuzz_smoke COMMAND bash ${CMAKE_SOURCE_DIR}/tests/fuzz/smoke.sh ${CMAKE_BINARY_DIR}/fuzz)
 set_tests_properties(fuzz_smoke PROPERTIES LABELS fuzz TIMEOUT 900 SKIP_RETURN_CODE 77)
+
+# The .deb: cpack -G DEB, then dpkg-deb -c lists every file at its Debian path.
+add_test(NAME package_deb COMMAND sh ${CMAKE_SOURCE_DIR}/tests/support/check_deb.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(package_deb PROPERTIES LABELS docs TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
