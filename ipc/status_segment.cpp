@@ -1,6 +1,5 @@
-// The status segment: creation and reset (master), attach and validation (workers, ftpctl),
-// slot writes (workers) and snapshots (ftpctl). Nothing here waits on another process for
-// longer than a caller-given timeout; a worker's writes never wait at all.
+// The status segment: geometry, creation and reset (master), attach and validation
+// (workers, ftpctl). Slot writes, the slot lock and snapshots are in status_access.cpp.
 #include "ipc/status_segment.hpp"
 
 #include <fcntl.h>
@@ -18,58 +17,18 @@
 #include <thread>
 
 #include "ipc/names.hpp"
+#include "ipc/status_seqlock.hpp"
 
 namespace ftpd::ipc {
 namespace bip = boost::interprocess;
+using namespace detail;
 namespace {
 
 constexpr std::size_t kAlign = 64;
-// A reader that lost the race for a slot's semaphore still makes this many copy attempts.
-constexpr int kMinCopyAttempts = 3;
 
 constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 constexpr std::size_t slots_offset() { return round_up(sizeof(SegmentHeader)); }
 std::size_t rows_offset(Geometry g) { return slots_offset() + std::size_t{g.slots} * sizeof(WorkerSlot); }
-
-// Sequence-counter writes (a seqlock, as in the Linux kernel): the counter is odd while the
-// data is being changed. Starting from an odd value (a writer died mid-write) still gives an
-// odd "begin" above it, so readers never mistake the new write for a stable state.
-std::uint32_t begin_write(std::atomic<std::uint32_t>& seq) noexcept {
-    const std::uint32_t begin = (seq.load(std::memory_order_relaxed) + 1) | 1u;
-    seq.store(begin, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);  // seq is odd before any data store
-    return begin;
-}
-
-void end_write(std::atomic<std::uint32_t>& seq, std::uint32_t begin) noexcept {
-    seq.store(begin + 1, std::memory_order_release);  // data stores happen before "even"
-}
-
-// Runs copy() until it ran while the counter was even and unchanged; gives up (false) after
-// kMinCopyAttempts tries once `deadline` has passed. The data copied may race with a writer
-// in another process; the counter check is what makes the result trustworthy.
-template <class Copy>
-bool copy_consistent(const std::atomic<std::uint32_t>& seq, Copy&& copy,
-                     std::chrono::steady_clock::time_point deadline) {
-    for (int attempt = 1;; ++attempt) {
-        const std::uint32_t before = seq.load(std::memory_order_acquire);
-        if ((before & 1u) == 0) {
-            copy();
-            std::atomic_thread_fence(std::memory_order_acquire);  // copy's loads before re-check
-            if (seq.load(std::memory_order_relaxed) == before) return true;
-        }
-        if (attempt >= kMinCopyAttempts && std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::yield();
-    }
-}
-
-// Lock-free counters may be bumped during a copy without touching the sequence counter:
-// take each one with a single atomic load. (atomic_ref needs a non-const object; a load
-// never writes, so this is fine on a read-only mapping too.)
-template <class T>
-T load_counter(const T& field) noexcept {
-    return counter(const_cast<T&>(field)).load(std::memory_order_relaxed);
-}
 
 std::runtime_error segment_error(std::string_view name, const std::string& what) {
     return std::runtime_error("status segment " + std::string(name) + " " + what);
@@ -293,218 +252,6 @@ SegmentView::SegmentView(int master_pid, Access access) {
     }
     geometry_ = validate_segment(region_.get_address(), region_.get_size(), name_);
     writable_ = write;
-}
-
-// ---------------------------------------------------------------- SlotLock
-
-SlotLock::SlotLock(WorkerSlot& slot, std::chrono::milliseconds timeout) noexcept : slot_(slot) {
-    try {
-        if (timeout.count() <= 0) {
-            locked_ = slot_.sem.try_wait();
-            return;
-        }
-        // Boost 1.74 takes an absolute CLOCK_REALTIME deadline (sem_timedwait).
-        const auto deadline = boost::posix_time::microsec_clock::universal_time() +
-                              boost::posix_time::milliseconds(timeout.count());
-        for (;;) {
-            try {
-                locked_ = slot_.sem.timed_wait(deadline);
-                return;
-            } catch (const bip::interprocess_exception& e) {
-                // A signal handler interrupted sem_timedwait: wait out the rest of the time.
-                if (e.get_native_error() != EINTR) return;
-            }
-        }
-    } catch (...) {
-        locked_ = false;
-    }
-}
-
-SlotLock::~SlotLock() {
-    if (!locked_) return;
-    try {
-        slot_.sem.post();
-    } catch (...) {
-        // EOVERFLOW: someone posted a semaphore they did not take; nothing to give back.
-    }
-}
-
-// ---------------------------------------------------------------- SlotWriter
-
-SlotWriter::SlotWriter(SegmentMapping& segment, std::uint32_t slot, std::uint64_t generation)
-    : segment_(segment), index_(slot), slot_(segment.slot(slot)) {
-    if (!segment.writable())
-        throw std::invalid_argument("SlotWriter needs a read-write mapping of " + segment.name());
-    write([&] {
-        WorkerSlotData& d = slot_.data;
-        d.pid = static_cast<std::int32_t>(::getpid());
-        d.state = WorkerState::starting;
-        d.generation = generation;
-        d.start_time_ms = realtime_ms();
-    });
-    heartbeat();
-}
-
-// Never waits for the semaphore: a reader holds it only for a copy (and detects our write
-// through the sequence counter if we go ahead), or died holding it. The worker is the only
-// writer of its slot, so the lock protects nothing that the counter does not.
-template <class Fn>
-void SlotWriter::write(Fn&& fn) noexcept {
-    SlotLock lock(slot_, std::chrono::milliseconds{0});
-    const std::uint32_t begin = begin_write(slot_.seq);
-    fn();
-    end_write(slot_.seq, begin);
-}
-
-SessionRowData* SlotWriter::row_ptr(int row) const noexcept {
-    if (row < 0 || static_cast<std::uint32_t>(row) >= segment_.geometry().rows_per_slot) return nullptr;
-    return &segment_.row(index_, static_cast<std::uint32_t>(row));
-}
-
-void SlotWriter::set_state(WorkerState state) noexcept {
-    write([&] { slot_.data.state = state; });
-}
-
-void SlotWriter::heartbeat(std::int64_t now_monotonic_ms) noexcept {
-    counter(slot_.data.heartbeat_ms).store(now_monotonic_ms, std::memory_order_relaxed);
-}
-
-void SlotWriter::set_dropped_events(std::uint64_t dropped) noexcept {
-    write([&] { slot_.data.dropped_events = dropped; });
-}
-
-int SlotWriter::open_session_row(std::uint64_t session_id, std::string_view client, bool tls) noexcept {
-    const std::uint32_t rows = segment_.geometry().rows_per_slot;
-    int found = -1;
-    write([&] {
-        ++slot_.data.sessions;
-        ++slot_.data.accepted;
-        for (std::uint32_t i = 0; i < rows; ++i) {
-            const std::uint32_t r = (next_row_ + i) % rows;
-            SessionRowData& row = segment_.row(index_, r);
-            if (row.in_use) continue;
-            SessionRowData fresh{};
-            fresh.in_use = 1;
-            fresh.tls = tls ? 1 : 0;
-            fresh.session_id = session_id;
-            fresh.start_time_ms = realtime_ms();
-            set_text(fresh.client, client);
-            set_text(fresh.state, "login");
-            row = fresh;
-            found = static_cast<int>(r);
-            next_row_ = (r + 1) % rows;
-            break;
-        }
-    });
-    return found;
-}
-
-void SlotWriter::update_row(int row, const RowUpdate& u) noexcept {
-    SessionRowData* r = row_ptr(row);
-    if (!r) return;
-    write([&] {
-        if (u.user) set_text(r->user, *u.user);
-        if (u.state) set_text(r->state, *u.state);
-        if (u.file) set_text(r->file, *u.file);
-        if (u.bytes) counter(r->bytes).store(*u.bytes, std::memory_order_relaxed);
-        if (u.tls) r->tls = *u.tls ? 1 : 0;
-    });
-}
-
-void SlotWriter::add_bytes(int row, Direction dir, std::uint64_t n) noexcept {
-    auto& total = dir == Direction::in ? slot_.data.bytes_in : slot_.data.bytes_out;
-    counter(total).fetch_add(n, std::memory_order_relaxed);
-    if (SessionRowData* r = row_ptr(row)) counter(r->bytes).fetch_add(n, std::memory_order_relaxed);
-}
-
-void SlotWriter::close_session_row(int row) noexcept {
-    SessionRowData* r = row_ptr(row);
-    write([&] {
-        if (slot_.data.sessions > 0) --slot_.data.sessions;
-        if (r) *r = SessionRowData{};
-    });
-}
-
-// ---------------------------------------------------------------- read_snapshot
-
-namespace {
-
-// Copies slot `index` and its in-use rows into snap; `rows` is scratch space of one slot's rows.
-void read_slot(const SegmentMapping& segment, std::uint32_t index, std::chrono::milliseconds wait,
-               std::vector<SessionRowData>& rows, Snapshot& snap) {
-    WorkerSlot& s = segment.slot(index);
-    const SessionRowData* shared_rows = &segment.row(index, 0);
-    const std::size_t row_count = rows.size();
-    SlotSnapshot out;
-    out.slot = index;
-    std::optional<SlotLock> lock;
-    if (segment.writable()) lock.emplace(s, wait);
-    out.busy = lock && !lock->locked();
-    // When busy, the wait is already spent: only the minimum number of attempts is left.
-    const auto deadline = std::chrono::steady_clock::now() + (out.busy ? std::chrono::milliseconds{0} : wait);
-    out.torn = !copy_consistent(s.seq, [&] {
-        std::memcpy(&out.data, &s.data, sizeof out.data);
-        std::memcpy(rows.data(), shared_rows, row_count * sizeof(SessionRowData));
-    }, deadline);
-    lock.reset();
-
-    out.data.heartbeat_ms = load_counter(s.data.heartbeat_ms);
-    out.data.restarts = load_counter(s.data.restarts);
-    out.data.bytes_in = load_counter(s.data.bytes_in);
-    out.data.bytes_out = load_counter(s.data.bytes_out);
-    snap.slots.push_back(out);
-    for (std::size_t r = 0; r < row_count; ++r) {
-        if (rows[r].in_use != 1) continue;
-        RowSnapshot rs{index, static_cast<std::uint32_t>(r), rows[r]};
-        rs.data.bytes = load_counter(shared_rows[r].bytes);
-        snap.sessions.push_back(rs);
-    }
-}
-
-}  // namespace
-
-Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds per_slot_wait) {
-    Snapshot snap;
-    const Geometry g = segment.geometry();
-    const SegmentHeader& h = segment.header();
-    snap.header_torn = !copy_consistent(h.seq, [&] { std::memcpy(&snap.header, &h.data, sizeof snap.header); },
-                                        std::chrono::steady_clock::now() + per_slot_wait);
-    snap.slots.reserve(g.slots);
-    std::vector<SessionRowData> rows(g.rows_per_slot);
-    for (std::uint32_t i = 0; i < g.slots; ++i) read_slot(segment, i, per_slot_wait, rows, snap);
-    return snap;
-}
-
-// ---------------------------------------------------------------- limits on accept
-
-std::uint64_t next_session_id(SegmentMapping& segment) noexcept {
-    return segment.header().last_session_id.fetch_add(1, std::memory_order_relaxed) + 1;
-}
-
-std::uint64_t count_sessions(const SegmentMapping& segment) noexcept {
-    std::uint64_t total = 0;
-    for (std::uint32_t i = 0; i < segment.geometry().slots; ++i) {
-        const WorkerSlot& s = segment.slot(i);
-        if (s.data.pid != 0) total += counter(const_cast<std::uint32_t&>(s.data.sessions)).load(std::memory_order_relaxed);
-    }
-    return total;
-}
-
-std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept {
-    std::uint32_t n = 0;
-    const Geometry g = segment.geometry();
-    for (std::uint32_t i = 0; i < g.slots; ++i) {
-        if (segment.slot(i).data.pid == 0) continue;
-        for (std::uint32_t r = 0; r < g.rows_per_slot; ++r) {
-            const SessionRowData& row = segment.row(i, r);
-            if (row.in_use != 1) continue;
-            std::string_view client(row.client, strnlen(row.client, sizeof row.client));
-            if (client.size() > host.size() && client.compare(0, host.size(), host) == 0 &&
-                client[host.size()] == ':')
-                ++n;
-        }
-    }
-    return n;
 }
 
 }  // namespace ftpd::ipc
