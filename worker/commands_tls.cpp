@@ -25,8 +25,13 @@ std::string upper(std::string s) {
 
 awaitable<bool> Session::start_control_tls() {
     tls_.emplace(socket_, *tls_context_);
+    // A client that never finishes the handshake is closed at login_timeout, even after login
+    // (when the session loop has lifted the idle deadline for the command).
+    auto saved = control_deadline_;
+    set_control_deadline(std::min(saved, Clock::now() + std::chrono::seconds(settings_.login_timeout)));
     boost::system::error_code ec;
     co_await tls_->async_handshake(net::ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
+    control_deadline_ = saved;
     if (ec) {
         spdlog::info("{}: TLS handshake failed: {}", log_prefix(), ec.message());
         co_return false;

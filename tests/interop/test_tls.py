@@ -93,6 +93,27 @@ class FtplibTlsTest(TlsTestBase):
         wait_until(lambda: "TLS session not resumed" in server.log_text(),
                    what="the refusal in the log")
 
+    def test_active_mode_download_under_prot_p(self):
+        server = self.server()
+        ftp = self.ftps(server)
+        ftp.set_pasv(False)  # PORT: the server connects, and is still the TLS server
+        got = io.BytesIO()
+        ftp.retrbinary("RETR data.bin", got.write)
+        self.assertEqual(sha256(got.getvalue()), sha256(DATA))
+
+    def test_clear_text_pipelined_behind_auth_is_dropped(self):
+        server = self.server()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            f = raw.makefile("rb")
+            self.assertEqual(int(read_reply(f)[0]), 220)
+            raw.sendall(b"AUTH TLS\r\nUSER injected\r\n")  # the STARTTLS injection
+            self.assertEqual(int(read_reply(f)[0]), 234)
+            with tls_client_context(self.cert).wrap_socket(raw, server_hostname="127.0.0.1") as s:
+                sf = s.makefile("rb")
+                s.sendall(b"NOOP\r\n")
+                self.assertEqual(int(read_reply(sf)[0]), 200)  # not USER's 331
+        self.assertIn("clear text after AUTH dropped", server.log_text())
+
     def test_session_reuse_may_be_turned_off(self):
         server = self.server(tls_require_reuse=False)
         ftp = self.ftps(server, cls=ftplib.FTP_TLS)
