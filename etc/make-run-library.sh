@@ -23,3 +23,13 @@ anonymous_write = yes
 pid_file = $dir/ftpd.pid
 log_level = info
 CONF
+# A self-signed certificate for 127.0.0.1, so AUTH TLS can be tried (tls = explicit).
+if command -v openssl >/dev/null 2>&1; then
+    if [ ! -f "$dir/server.crt" ] || [ ! -f "$dir/server.key" ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+            -keyout "$dir/server.key" -out "$dir/server.crt" -days 30 -subj /CN=127.0.0.1 \
+            -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+        chmod 0600 "$dir/server.key"
+    fi
+    printf 'tls = explicit\ntls_cert = %s\ntls_key = %s\n' "$dir/server.crt" "$dir/server.key" >> "$dir/ftpd.conf"
+fi

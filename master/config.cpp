@@ -66,6 +66,39 @@ void validate(const Config& cfg, const std::map<std::string, int>& seen, const s
         errors.push_back({file, line_of("user"), "user '" + cfg.user + "' is root; workers never keep root"});
 }
 
+// With tls != off the master loads tls_cert and tls_key here (they may be readable by root
+// only), so ftpd -t and a reload report a bad pair, and workers inherit the context.
+void load_tls(Config& cfg, const std::map<std::string, int>& seen, const std::set<std::string>& bad,
+              const std::string& file, std::vector<ConfigError>& errors) {
+    auto line_of = [&](const char* key) {
+        auto it = seen.find(key);
+        return it == seen.end() ? 0 : it->second;
+    };
+    bool implicit_listener = std::any_of(cfg.listen.begin(), cfg.listen.end(), [](auto& l) { return l.implicit_tls; });
+    if (cfg.server.tls == worker::TlsMode::off) {
+        if (implicit_listener)
+            errors.push_back({file, line_of("listen_implicit"), "listen_implicit needs tls (tls = off)"});
+        return;
+    }
+    if (cfg.server.tls == worker::TlsMode::implicit)
+        for (auto& l : cfg.listen) l.implicit_tls = true;
+    if (bad.count("tls") || bad.count("tls_cert") || bad.count("tls_key") || bad.count("tls_min_version")) return;
+    int line = line_of("tls");
+    if (cfg.tls.cert.empty() || cfg.tls.key.empty()) {
+        errors.push_back({file, line, "tls needs tls_cert and tls_key"});
+        return;
+    }
+    try {
+        cfg.server.tls_context = worker::make_tls_context(cfg.tls);
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        int at = what.rfind("tls_key", 0) == 0 ? line_of("tls_key")
+                 : what.rfind("tls_cert", 0) == 0 ? line_of("tls_cert")
+                 : what.rfind("tls_ciphers", 0) == 0 ? line_of("tls_ciphers") : line;
+        errors.push_back({file, at ? at : line, what});
+    }
+}
+
 // The users file is read here, in the master (it may be readable by root only), and its
 // entries go to the workers in Settings. Its errors carry its own name and line; a file
 // that cannot be read is reported at the users_file line.
@@ -146,6 +179,7 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
     }
     if (cfg.listen.empty()) find_key("listen")->apply(cfg, std::string(find_key("listen")->default_value));
     validate(cfg, seen, bad, file, errors);
+    load_tls(cfg, seen, bad, file, errors);
     if (!cfg.users_file.empty()) read_users(cfg, seen["users_file"], file, errors);
     if (errors.empty()) out = std::move(cfg);
     return errors;

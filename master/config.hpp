@@ -19,6 +19,7 @@ struct ListenAddress {
     std::string host;     // numeric address without brackets
     std::uint16_t port = 0;
     bool v6 = false;
+    bool implicit_tls = false;  // from listen_implicit: TLS from the first byte (RFC 4217 implicit)
 };
 
 struct Config {
@@ -32,7 +33,8 @@ struct Config {
     std::string xferlog;                // transfer log path; empty: off
     unsigned worker_timeout = 30;       // seconds without heartbeat before SIGKILL
     std::string users_file;             // virtual users; empty: none (entries go to server.users)
-    worker::Settings server;
+    worker::TlsOptions tls;             // tls_cert, tls_key, tls_ciphers, tls_min_version
+    worker::Settings server;            // server.tls_context is built by parse_config when tls != off
 };
 
 struct ConfigError {

@@ -80,6 +80,12 @@ std::string absolute_path(const std::string& v) {
 
 const KeySpec kKeys[] = {
     {"listen", "0.0.0.0:21", true, [](Config& c, const std::string& v) { c.listen.push_back(parse_listen(v)); }},
+    {"listen_implicit", "", true,
+     [](Config& c, const std::string& v) {
+         if (v.empty()) return;
+         c.listen.push_back(parse_listen(v));
+         c.listen.back().implicit_tls = true;
+     }},
     {"workers", "auto", false, [](Config& c, const std::string& v) { c.workers = parse_workers(v); }},
     {"max_clients", "2000", false,
      [](Config& c, const std::string& v) { c.server.max_clients = parse_uint(v, 1, 1000000); }},
@@ -143,6 +149,21 @@ const KeySpec kKeys[] = {
     {"pid_file", "/run/ftpd.pid", false, [](Config& c, const std::string& v) { c.pid_file = absolute_path(v); }},
     {"shutdown_timeout", "30", false,
      [](Config& c, const std::string& v) { c.server.shutdown_timeout = parse_uint(v, 0, 86400); }},
+    {"tls", "off", false, [](Config& c, const std::string& v) { c.server.tls = worker::parse_tls_mode(v); }},
+    {"tls_cert", "", false, [](Config& c, const std::string& v) { c.tls.cert = v.empty() ? v : absolute_path(v); }},
+    {"tls_key", "", false, [](Config& c, const std::string& v) { c.tls.key = v.empty() ? v : absolute_path(v); }},
+    {"tls_require_reuse", "yes", false,
+     [](Config& c, const std::string& v) { c.server.tls_require_reuse = parse_bool(v); }},
+    {"tls_ciphers", "", false, [](Config& c, const std::string& v) { c.tls.ciphers = v; }},
+    {"tls_min_version", "1.2", false,
+     [](Config& c, const std::string& v) {
+         if (v == "1.2")
+             c.tls.min_version = 0x0303;  // TLS1_2_VERSION
+         else if (v == "1.3")
+             c.tls.min_version = 0x0304;  // TLS1_3_VERSION
+         else
+             throw invalid_argument("expected 1.2 or 1.3, got '" + v + "'");
+     }},
 };
 
 }  // namespace

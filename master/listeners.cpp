@@ -15,8 +15,9 @@ namespace ftpd::master {
 namespace sys = ipc::sys;
 
 std::string Listener::describe() const {
-    return address.v6 ? "[" + address.host + "]:" + std::to_string(bound_port)
-                      : address.host + ":" + std::to_string(bound_port);
+    std::string text = address.v6 ? "[" + address.host + "]:" + std::to_string(bound_port)
+                                  : address.host + ":" + std::to_string(bound_port);
+    return address.implicit_tls ? text + " (implicit TLS)" : text;
 }
 
 Listener bind_listener(const ListenAddress& address) {
@@ -63,7 +64,8 @@ std::vector<Listener> rebind(std::vector<Listener>& current, const std::vector<L
     for (const auto& w : wanted) {
         bool reused = false;
         for (std::size_t i = 0; i < current.size(); ++i) {
-            if (!taken[i] && current[i].address.text == w.text) {
+            if (!taken[i] && current[i].address.text == w.text &&
+                current[i].address.implicit_tls == w.implicit_tls) {
                 taken[i] = true;
                 reused = true;
                 out.push_back(Listener{w, sys::unique_fd(::fcntl(current[i].fd.get(), F_DUPFD_CLOEXEC, 0)), current[i].bound_port});

@@ -35,7 +35,11 @@ void Pool::start_generation(const Config& cfg, unsigned generation, const std::v
     pending_.clear();
     cfg_ = cfg;
     listen_fds_.clear();
-    for (const auto& l : listeners) listen_fds_.push_back(l.fd.get());
+    listen_implicit_.clear();
+    for (const auto& l : listeners) {
+        listen_fds_.push_back(l.fd.get());
+        listen_implicit_.push_back(l.address.implicit_tls);
+    }
     generation_ = generation;
     failures_.assign(max_slots_, 0);
     unsigned started = 0;
@@ -83,6 +87,7 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     ctx.settings = cfg_.server;
     ctx.user = cfg_.user;
     ctx.listen_fds = listen_fds_;
+    ctx.listen_implicit = listen_implicit_;
 
     pid_t pid = ::fork();
     if (pid < 0) {

@@ -87,6 +87,7 @@ private:
     std::function<void(unsigned)> reaped_;
     Config cfg_;
     std::vector<int> listen_fds_;      // owned by the master's current listeners
+    std::vector<bool> listen_implicit_;  // per listen_fds_ entry: implicit TLS
     unsigned generation_ = 0;
     std::vector<ChildProcess> children_;
     std::vector<PendingRespawn> pending_;

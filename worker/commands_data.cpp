@@ -110,6 +110,11 @@ awaitable<bool> Session::open_data(std::string_view what) {
         reply(code::kCantOpenData, "Use PORT, PASV or EPSV first.");
         co_return false;
     }
+    if (data_protection_required() && !prot_p_) {  // RFC 4217 section 9
+        close_data();
+        reply(code::kProtSettingRefused, "Data connections must be protected: use PBSZ 0 and PROT P.");
+        co_return false;
+    }
     data_timed_out_ = false;
     set_data_deadline(Clock::now() + std::chrono::seconds(settings_.data_timeout));
     std::error_code ec;
@@ -122,7 +127,7 @@ awaitable<bool> Session::open_data(std::string_view what) {
     }
     reply(code::kFileStatusOk, what);
     co_await flush();
-    co_return true;
+    co_return co_await protect_data();
 }
 
 void Session::close_data() {

@@ -28,8 +28,10 @@ awaitable<void> Session::cmd_syst(const std::string&) {
 // RFC 2389: one feature per line, each line starting with a space; exactly what is
 // implemented. RFC 3659 7.8: MLST lists its facts, '*' on those OPTS MLST selected.
 awaitable<void> Session::cmd_feat(const std::string&) {
-    reply(code::kSystemStatus, "Features:\n EPRT\n EPSV\n MDTM\n " + mlst_feat_text(mlst_facts_) +
-                                   "\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
+    bool tls = settings_.tls != TlsMode::off;  // RFC 4217 section 6: AUTH TLS, PBSZ, PROT
+    reply(code::kSystemStatus, std::string("Features:\n") + (tls ? " AUTH TLS\n" : "") + " EPRT\n EPSV\n MDTM\n " +
+                                   mlst_feat_text(mlst_facts_) + "\n PASV\n" + (tls ? " PBSZ\n PROT\n" : "") +
+                                   " REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
     co_return;
 }
 

@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 20;  // sendfile chunk: status shows progress
 constexpr std::size_t kReceiveBuffer = 256 << 10;
+constexpr std::size_t kTlsChunk = 256 << 10;  // pread + SSL_write chunk under PROT P
 // RFC 3659 section 5.3: a restart marker the transfer command cannot use (beyond the end).
 
 // ASCII mode (TYPE A): LF on disk is CRLF on the wire.
@@ -63,12 +64,11 @@ awaitable<void> Session::throttle() {
 }
 
 awaitable<std::error_code> Session::send_buffer(const std::string& data, bool count) {
-    auto& s = data_.socket();
     std::size_t done = 0;
     while (done < data.size()) {
         std::size_t n = std::min(count ? chunk_size(kChunk) : kChunk, data.size() - done);
         boost::system::error_code ec;
-        co_await net::async_write(s, net::buffer(data.data() + done, n), net::redirect_error(use_awaitable, ec));
+        co_await data_.write(net::buffer(data.data() + done, n), ec);
         if (ec) co_return std::error_code(ec.value(), std::generic_category());
         done += n;
         if (count) {
@@ -82,6 +82,7 @@ awaitable<std::error_code> Session::send_buffer(const std::string& data, bool co
 
 awaitable<std::error_code> Session::send_file(int fd, std::uint64_t offset, std::uint64_t size,
                                               std::uint64_t& sent) {
+    if (data_.tls()) co_return co_await send_file_tls(fd, offset, size, sent);
     auto& s = data_.socket();
     s.native_non_blocking(true);
     auto pos = static_cast<off_t>(offset);
@@ -104,8 +105,30 @@ awaitable<std::error_code> Session::send_file(int fd, std::uint64_t offset, std:
     co_return std::error_code{};
 }
 
+// Under TLS the kernel cannot encrypt for us (no kTLS here): pread chunks, write them
+// through OpenSSL.
+awaitable<std::error_code> Session::send_file_tls(int fd, std::uint64_t offset, std::uint64_t size,
+                                                  std::uint64_t& sent) {
+    std::vector<char> buf(kTlsChunk);
+    auto pos = static_cast<off_t>(offset);
+    while (static_cast<std::uint64_t>(pos) < size) {
+        std::size_t want = std::min<std::uint64_t>(chunk_size(buf.size()), size - pos);
+        ssize_t n = ::pread(fd, buf.data(), want, pos);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) co_return sys::errno_code();
+        if (n == 0) break;  // the file shrank under us
+        boost::system::error_code ec;
+        co_await data_.write(net::buffer(buf.data(), static_cast<std::size_t>(n)), ec);
+        if (ec) co_return std::error_code(ec.value(), std::generic_category());
+        pos += n;
+        sent += static_cast<std::uint64_t>(n);
+        count_bytes(false, static_cast<std::uint64_t>(n));
+        co_await throttle();
+    }
+    co_return std::error_code{};
+}
+
 awaitable<std::error_code> Session::receive_file(int fd, std::uint64_t& received) {
-    auto& s = data_.socket();
     std::vector<char> buf(kReceiveBuffer);
     std::string converted;
     bool held_cr = false;  // TYPE A: a CR that ended the last read, waiting for its LF
@@ -121,8 +144,7 @@ awaitable<std::error_code> Session::receive_file(int fd, std::uint64_t& received
     };
     for (;;) {
         boost::system::error_code ec;
-        std::size_t n = co_await s.async_read_some(net::buffer(buf.data(), chunk_size(buf.size())),
-                                                   net::redirect_error(use_awaitable, ec));
+        std::size_t n = co_await data_.read_some(net::buffer(buf.data(), chunk_size(buf.size())), ec);
         if (ec == net::error::eof) {
             if (held_cr) {
                 ++received;

@@ -63,6 +63,7 @@ awaitable<std::error_code> Session::end_transfer(std::error_code result) {
         co_await monitor_done_.async_wait(net::redirect_error(use_awaitable, ignored));
     }
     if (aborted_) co_return std::make_error_code(std::errc::operation_canceled);
+    if (!result) co_await data_.shutdown_tls();  // close_notify both ways: the client's unwrap() waits for it
     co_return result;
 }
 
@@ -82,8 +83,7 @@ awaitable<void> Session::monitor_control() {
         auto space = in_.prepare(4096);
         boost::system::error_code ec;
         monitor_reading_ = true;
-        std::size_t n = co_await socket_.async_read_some(net::buffer(space.data(), space.size()),
-                                                         net::redirect_error(use_awaitable, ec));
+        std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);
         monitor_reading_ = false;
         in_.commit(n);
         if (ec == net::error::operation_aborted) break;  // end_transfer() or stop()
@@ -105,7 +105,7 @@ awaitable<void> Session::monitor_line(std::string line) {
         if (transfer_size_ > 0) text += " of " + std::to_string(transfer_size_);
         std::string msg = protocol::format_reply(code::kFileStatus, text + " bytes.");
         boost::system::error_code ec;
-        co_await net::async_write(socket_, net::buffer(msg), net::redirect_error(use_awaitable, ec));
+        co_await control_write(net::buffer(msg), ec);
         if (ec) control_eof_ = true;
         co_return;
     }

@@ -56,6 +56,7 @@ void DataChannel::set_active(const tcp::endpoint& target) {
 
 awaitable<void> DataChannel::connect(const net::ip::address& peer, const std::string& log_prefix,
                                      std::error_code& ec) {
+    tls_.reset();
     boost::system::error_code bec;
     if (passive_) {
         for (;;) {
@@ -83,7 +84,45 @@ awaitable<void> DataChannel::connect(const net::ip::address& peer, const std::st
     ec = bec ? std::error_code(bec.value(), std::generic_category()) : std::error_code{};
 }
 
+awaitable<void> DataChannel::start_tls(net::ssl::context& ctx, bool& reused, std::error_code& ec) {
+    tls_.emplace(socket_, ctx);
+    // No TLS 1.3 session tickets here: a client that only uploads never reads them, and its
+    // close() with unread bytes sends a RST that discards the end of its upload (curl).
+    // It resumes with the control connection's ticket anyway.
+    ::SSL_set_num_tickets(tls_->native_handle(), 0);
+    boost::system::error_code bec;
+    co_await tls_->async_handshake(net::ssl::stream_base::server, net::redirect_error(use_awaitable, bec));
+    reused = !bec && ::SSL_session_reused(tls_->native_handle()) == 1;
+    // OpenSSL's reasons are not errno values: any failure is a protocol error here.
+    ec = bec ? std::make_error_code(std::errc::protocol_error) : std::error_code{};
+}
+
+awaitable<std::size_t> DataChannel::read_some(net::mutable_buffer buffer, boost::system::error_code& ec) {
+    if (tls_) {
+        std::size_t n = co_await tls_->async_read_some(buffer, net::redirect_error(use_awaitable, ec));
+        // A client that closes without close_notify (stream_truncated) ends its upload like
+        // one that sends it: vsftpd's strict_ssl_read_eof = NO.
+        if (ec == net::ssl::error::stream_truncated) ec = net::error::eof;
+        co_return n;
+    }
+    co_return co_await socket_.async_read_some(buffer, net::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> DataChannel::write(net::const_buffer buffer, boost::system::error_code& ec) {
+    if (tls_)
+        co_await net::async_write(*tls_, buffer, net::redirect_error(use_awaitable, ec));
+    else
+        co_await net::async_write(socket_, buffer, net::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> DataChannel::shutdown_tls() {
+    if (!tls_ || !socket_.is_open()) co_return;
+    boost::system::error_code ignored;
+    co_await tls_->async_shutdown(net::redirect_error(use_awaitable, ignored));
+}
+
 void DataChannel::reset() {
+    tls_.reset();
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     socket_.close(ignored);

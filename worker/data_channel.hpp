@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <system_error>
 
@@ -35,6 +36,18 @@ public:
 
     tcp::socket& socket() { return socket_; }
 
+    // PROT P (RFC 4217): the TLS server handshake on the connected socket, after the 150.
+    // reused: the client resumed a session of `ctx` (tls_require_reuse). Errors in ec.
+    awaitable<void> start_tls(net::ssl::context& ctx, bool& reused, std::error_code& ec);
+    bool tls() const { return tls_.has_value(); }
+
+    // The connection's bytes, through TLS when start_tls() succeeded.
+    awaitable<std::size_t> read_some(net::mutable_buffer buffer, boost::system::error_code& ec);
+    awaitable<void> write(net::const_buffer buffer, boost::system::error_code& ec);
+    // A completed transfer under TLS: close_notify both ways (errors ignored; bounded by the
+    // session's data deadline, which cancels the channel).
+    awaitable<void> shutdown_tls();
+
     // Closes the listener and the connection; the next transfer needs a new PASV/PORT.
     void reset();
 
@@ -44,6 +57,7 @@ public:
 private:
     tcp::acceptor acceptor_;
     tcp::socket socket_;
+    std::optional<net::ssl::stream<tcp::socket&>> tls_;  // over socket_, under PROT P
     bool passive_ = false;
     std::optional<tcp::endpoint> active_;
 };

@@ -76,10 +76,14 @@ constexpr CommandSpec kCommands[] = {
     {"STAT", &Session::cmd_stat, kLogin, "STAT [<sp> path]"},
     {"MLST", &Session::cmd_mlst, kLogin, "MLST [<sp> path]"},
     {"MLSD", &Session::cmd_mlsd, kLogin, "MLSD [<sp> directory]"},
+    {"AUTH", &Session::cmd_auth, kArg, "AUTH <sp> TLS"},  // RFC 4217: before login
+    {"PBSZ", &Session::cmd_pbsz, kArg, "PBSZ <sp> 0"},
+    {"PROT", &Session::cmd_prot, kArg, "PROT <sp> C | P"},
+    {"CCC", &Session::cmd_ccc, kNothing, "CCC"},
 };
 
 // RFC 959 verbs this server knows but does not offer: 502, not 500.
-constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT", "AUTH", "PBSZ", "PROT"};
+constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT"};
 
 const CommandSpec* find_command(std::string_view verb) {
     for (const auto& spec : kCommands)
@@ -89,7 +93,7 @@ const CommandSpec* find_command(std::string_view verb) {
 
 }  // namespace
 
-Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
+Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls)
     : worker_(worker),
       settings_(worker.settings()),
       socket_(std::move(socket)),
@@ -98,7 +102,13 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id)
       data_(socket_.get_executor()),
       timer_(socket_.get_executor()),
       monitor_done_(socket_.get_executor()),
+      implicit_tls_(implicit_tls),
       umask_(settings_.umask) {
+    if (settings_.tls_context) {
+        // net::ssl::context frees its handle: it gets a reference of its own.
+        ::SSL_CTX_up_ref(settings_.tls_context.get());
+        tls_context_.emplace(settings_.tls_context.get());
+    }
     boost::system::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) {
@@ -130,12 +140,7 @@ awaitable<void> Session::run() {
         co_await serve();
     } catch (const std::exception& e) {
         spdlog::error("{}: {}", log_prefix(), e.what());
-        if (socket_.is_open()) {
-            boost::system::error_code ec;
-            std::string msg = protocol::format_reply(code::kServiceNotAvailable, "Internal error; closing.");
-            socket_.non_blocking(true, ec);
-            socket_.write_some(net::buffer(msg), ec);
-        }
+        if (socket_.is_open()) send_now(protocol::format_reply(code::kServiceNotAvailable, "Internal error; closing."));
     }
     closing_ = true;
     timer_.cancel();
@@ -152,19 +157,19 @@ awaitable<void> Session::run() {
 void Session::stop() {
     if (closing_) return;
     closing_ = true;
+    send_now(protocol::format_reply(code::kServiceNotAvailable, "Server shutting down."));
     boost::system::error_code ec;
-    std::string msg = protocol::format_reply(code::kServiceNotAvailable, "Server shutting down.");
-    socket_.non_blocking(true, ec);
-    socket_.write_some(net::buffer(msg), ec);
     socket_.close(ec);
     data_.cancel();
     timer_.cancel();
 }
 
 awaitable<void> Session::serve() {
+    set_control_deadline(Clock::now() + std::chrono::seconds(settings_.login_timeout));
+    // RFC 4217 implicit TLS: the handshake comes first, then the 220 under TLS.
+    if (implicit_tls_ && !co_await start_control_tls()) co_return;
     reply(code::kServiceReady, settings_.banner);
     co_await flush();
-    set_control_deadline(Clock::now() + std::chrono::seconds(settings_.login_timeout));
     std::string line;
     while (!closing_) {
         if (logged_in_) set_control_deadline(Clock::now() + std::chrono::seconds(settings_.idle_timeout));
@@ -194,6 +199,12 @@ awaitable<void> Session::dispatch(const std::string& line) {
             reply(code::kNotImplemented, "Command not implemented.");
         else
             reply(code::kSyntaxError, "Unknown command.");
+        co_return;
+    }
+    // tls = required: no password crosses the network in clear text (RFC 4217 section 4).
+    if (settings_.tls == TlsMode::required && !tls_ && (spec->verb == "USER" || spec->verb == "PASS")) {
+        spdlog::info("{}: {} refused before AUTH TLS (tls = required)", log_prefix(), spec->verb);
+        reply(code::kNotLoggedIn, "TLS required: use AUTH TLS before USER and PASS.");
         co_return;
     }
     if ((spec->needs & kLogin) && !logged_in_) {
@@ -238,8 +249,7 @@ awaitable<bool> Session::read_line(std::string& line) {
         if (control_eof_) co_return false;
         auto space = in_.prepare(4096);
         boost::system::error_code ec;
-        std::size_t n = co_await socket_.async_read_some(net::buffer(space.data(), space.size()),
-                                                         net::redirect_error(use_awaitable, ec));
+        std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);
         if (ec || closing_) co_return false;
         in_.commit(n);
     }
@@ -270,10 +280,29 @@ awaitable<void> Session::flush() {
     auto saved = control_deadline_;
     set_control_deadline(std::min(saved, Clock::now() + std::chrono::seconds(settings_.idle_timeout)));
     boost::system::error_code ec;
-    co_await net::async_write(socket_, net::buffer(out_), net::redirect_error(use_awaitable, ec));
+    co_await control_write(net::buffer(out_), ec);
     control_deadline_ = saved;
     out_.clear();
     if (ec) closing_ = true;
+}
+
+awaitable<std::size_t> Session::control_read_some(net::mutable_buffer buffer, boost::system::error_code& ec) {
+    if (tls_) co_return co_await tls_->async_read_some(buffer, net::redirect_error(use_awaitable, ec));
+    co_return co_await socket_.async_read_some(buffer, net::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> Session::control_write(net::const_buffer buffer, boost::system::error_code& ec) {
+    if (tls_)
+        co_await net::async_write(*tls_, buffer, net::redirect_error(use_awaitable, ec));
+    else
+        co_await net::async_write(socket_, buffer, net::redirect_error(use_awaitable, ec));
+}
+
+void Session::send_now(std::string_view msg) {
+    if (tls_ || implicit_tls_) return;  // a TLS record cannot be written without waiting
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.write_some(net::buffer(msg.data(), msg.size()), ec);
 }
 
 void Session::set_control_deadline(Clock::time_point t) {
@@ -299,10 +328,7 @@ awaitable<void> Session::watchdog() {
             if (now >= control_deadline_) {
                 spdlog::info("{}: {} timeout, closing", log_prefix(), logged_in_ ? "idle" : "login");
                 closing_ = true;
-                std::string msg = protocol::format_reply(code::kServiceNotAvailable,
-                                                          "Timeout; closing control connection.");
-                socket_.non_blocking(true, ec);
-                socket_.write_some(net::buffer(msg), ec);
+                send_now(protocol::format_reply(code::kServiceNotAvailable, "Timeout; closing control connection."));
                 socket_.close(ec);
                 data_.cancel();
                 break;

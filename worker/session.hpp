@@ -28,7 +28,8 @@ public:
     // real line never contains LF).
     static constexpr std::string_view kTooLongLine = "\n";
 
-    Session(Worker& worker, tcp::socket socket, std::uint64_t id);
+    // implicit_tls: the TLS handshake comes before the 220 (a listen_implicit socket).
+    Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls = false);
 
     // Serves the connection until QUIT, EOF, timeout or stop(). Never throws.
     awaitable<void> run();
@@ -81,6 +82,10 @@ public:
     awaitable<void> cmd_stat(const std::string& arg);
     awaitable<void> cmd_mlst(const std::string& arg);
     awaitable<void> cmd_mlsd(const std::string& arg);
+    awaitable<void> cmd_auth(const std::string& arg);
+    awaitable<void> cmd_pbsz(const std::string& arg);
+    awaitable<void> cmd_prot(const std::string& arg);
+    awaitable<void> cmd_ccc(const std::string& arg);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -95,6 +100,20 @@ private:
 
     // Reads the next control line into `line`; false on EOF, error or close.
     awaitable<bool> read_line(std::string& line);
+
+    // The control connection's bytes, through TLS after AUTH TLS or on an implicit listener.
+    awaitable<std::size_t> control_read_some(net::mutable_buffer buffer, boost::system::error_code& ec);
+    awaitable<void> control_write(net::const_buffer buffer, boost::system::error_code& ec);
+    // A last reply written without waiting (421 on timeout, shutdown, internal error); clear
+    // text only: under TLS the connection is just closed.
+    void send_now(std::string_view msg);
+
+    // RFC 4217 (commands_tls.cpp): the control connection's TLS handshake (false: close);
+    // whether data connections must be protected; PROT P on the connected data channel
+    // after the 150 (false, and the reply sent, when it fails or does not resume the session).
+    awaitable<bool> start_control_tls();
+    bool data_protection_required() const;
+    awaitable<bool> protect_data();
 
     // The virtual path a client argument names (relative to the working directory).
     std::string resolve(std::string_view arg) const { return normalize_path(cwd_, arg); }
@@ -126,6 +145,7 @@ private:
     // count: add the bytes to the status table (file transfers, not listings).
     awaitable<std::error_code> send_buffer(const std::string& data, bool count = false);
     awaitable<std::error_code> send_file(int fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& sent);
+    awaitable<std::error_code> send_file_tls(int fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& sent);
     awaitable<std::error_code> receive_file(int fd, std::uint64_t& received);
     // After open_data: receives into fd under the control monitor (broken if the control
     // connection is gone).
@@ -177,6 +197,11 @@ private:
     Clock::time_point started_ = Clock::now();
     net::ip::address peer_addr_;
     net::ip::address local_addr_;
+    std::optional<net::ssl::context> tls_context_;          // wraps settings_.tls_context
+    std::optional<net::ssl::stream<tcp::socket&>> tls_;     // over socket_, once TLS is up
+    bool implicit_tls_ = false;
+    bool pbsz_ = false;                // RFC 4217: PBSZ 0 seen (PROT needs it)
+    bool prot_p_ = false;              // PROT P: data connections use TLS
     protocol::LineBuffer in_;
     std::string out_;
     DataChannel data_;

@@ -1,9 +1,10 @@
 // The worker's view of the configuration: what sessions need. The master fills it from
 // ftpd.conf (master/config_keys.cpp is the single table of keys) and hands it to each
-// worker it forks. Plain values only.
+// worker it forks. Plain values, and the TLS context the master built (shared via fork).
 #pragma once
 
 #include "worker/accounts.hpp"
+#include "worker/tls_context.hpp"
 
 #include <cstdint>
 #include <string>
@@ -34,6 +35,9 @@ struct Settings {
     unsigned login_fail_delay = 1;          // seconds before a failed login is answered
     unsigned max_login_failures = 3;        // failed logins before 421 and close
     std::vector<Account> users;             // virtual users, read by the master from users_file
+    TlsMode tls = TlsMode::off;             // RFC 4217 policy (tls_context.hpp)
+    bool tls_require_reuse = true;          // data connections must resume the control session
+    TlsContext tls_context;                 // built by the master from tls_cert/tls_key; null when off
 };
 
 }  // namespace ftpd::worker

@@ -45,6 +45,7 @@ public:
     void login(int row, std::uint64_t id, const std::string& client, const std::string& user, bool ok,
                bool anonymous) noexcept;
     void command(int row, std::string_view verb) noexcept { writer_.update_row(row, {.state = verb}); }
+    void tls(int row) noexcept { writer_.update_row(row, {.tls = true}); }  // the control connection is TLS
     void transfer_started(int row, std::string_view file) noexcept {
         writer_.update_row(row, {.file = file, .bytes = 0});
     }

@@ -55,7 +55,9 @@ class WorkerLoop {
 public:
     WorkerLoop(net::io_context& io, Worker& worker, const WorkerContext& ctx)
         : io_(io), worker_(worker), ctx_(ctx), signals_(io), drain_timer_(io), heartbeat_timer_(io) {
-        for (int fd : ctx.listen_fds) {
+        for (std::size_t i = 0; i < ctx.listen_fds.size(); ++i) {
+            int fd = ctx.listen_fds[i];
+            implicit_.push_back(i < ctx.listen_implicit.size() && ctx.listen_implicit[i]);
             sockaddr_storage ss{};
             socklen_t len = sizeof ss;
             sys::check("getsockname", [&] { return ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len); });
@@ -73,7 +75,8 @@ public:
         signals_.add(SIGUSR1);
         if (StatusReporter::fault_injection_enabled()) signals_.add(SIGUSR2);
         wait_signal();
-        for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a), net::detached);
+        auto implicit = implicit_.begin();
+        for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a, *implicit++), net::detached);
         worker_.status().set_state(ipc::WorkerState::running);
         beat();
     }
@@ -132,7 +135,7 @@ private:
         });
     }
 
-    awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+    awaitable<void> accept_loop(tcp::acceptor& acceptor, bool implicit_tls) {
         for (;;) {
             boost::system::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
@@ -147,14 +150,14 @@ private:
                 }
                 continue;
             }
-            if (over_limit(socket)) continue;
-            start_session(std::move(socket));
+            if (over_limit(socket, implicit_tls)) continue;
+            start_session(std::move(socket), implicit_tls);
         }
     }
 
     // max_clients and max_per_ip, counted over all workers through the status segment:
     // 421 and close. Two workers accepting at the same instant may both let one in.
-    bool over_limit(tcp::socket& socket) {
+    bool over_limit(tcp::socket& socket, bool implicit_tls) {
         boost::system::error_code ec;
         auto remote = socket.remote_endpoint(ec);
         if (ec) return true;
@@ -174,14 +177,14 @@ private:
             return false;
         }
         socket.non_blocking(true, ec);
-        socket.write_some(net::buffer(msg), ec);
+        if (!implicit_tls) socket.write_some(net::buffer(msg), ec);  // no clear text before the handshake
         socket.close(ec);
         return true;
     }
 
-    void start_session(tcp::socket socket) {
+    void start_session(tcp::socket socket, bool implicit_tls) {
         std::uint64_t id = worker_.status().next_session_id();
-        auto session = std::make_shared<Session>(worker_, std::move(socket), id);
+        auto session = std::make_shared<Session>(worker_, std::move(socket), id, implicit_tls);
         worker_.sessions_[id] = session;
         net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
     }
@@ -201,6 +204,7 @@ private:
     Worker& worker_;
     const WorkerContext& ctx_;
     std::list<tcp::acceptor> acceptors_;
+    std::vector<bool> implicit_;  // per acceptor: implicit TLS
     net::signal_set signals_;
     net::steady_timer drain_timer_;
     net::steady_timer heartbeat_timer_;

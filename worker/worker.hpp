@@ -24,6 +24,7 @@ struct WorkerContext {
     unsigned generation = 1;           // config generation this worker serves
     int master_pid = 0;
     std::vector<int> listen_fds;       // inherited listening sockets
+    std::vector<bool> listen_implicit; // per listen_fds entry: TLS from the first byte
     Settings settings;
     std::string user = "nobody";       // switch to this account when started as root
 };

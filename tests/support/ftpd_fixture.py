@@ -883,3 +883,47 @@ class Server:
                 except OSError:
                     pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- TLS
+
+
+def make_test_cert(directory, name="server"):
+    """A self-signed certificate for 127.0.0.1 (EC P-256, valid 2 days), made with the
+    openssl CLI in DIRECTORY: returns (cert_path, key_path); the key is 0600, readable
+    by root only, as in production (the master reads it before workers drop privileges).
+    Raises unittest.SkipTest when openssl is missing."""
+    import unittest
+    openssl = shutil.which("openssl")
+    if not openssl:
+        raise unittest.SkipTest("openssl is not installed (apt-get install openssl)")
+    cert = os.path.join(directory, f"{name}.crt")
+    key = os.path.join(directory, f"{name}.key")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    os.chmod(cert, 0o644)
+    return cert, key
+
+
+def tls_client_context(cafile=None):
+    """A client SSLContext trusting CAFILE (None: no verification)."""
+    import ssl
+    ctx = ssl.create_default_context(cafile=cafile) if cafile else ssl._create_unverified_context()
+    if not cafile:
+        ctx.check_hostname = False
+    return ctx
+
+
+class ReusingFTP_TLS(ftplib.FTP_TLS):
+    """ftplib.FTP_TLS whose data connections resume the control connection's TLS
+    session (RFC 4217 section 10; ftplib itself does not, so servers that require
+    reuse refuse it)."""
+
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+        return conn, size

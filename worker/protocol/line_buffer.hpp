@@ -36,6 +36,9 @@ public:
     // Bytes received and not yet returned or dropped.
     std::size_t buffered() const { return end_ - begin_; }
 
+    // Drops every buffered byte (RFC 4217: clear text read before a TLS handshake).
+    void clear() { begin_ = scanned_ = end_ = prepared_ = 0; discarding_ = false; }
+
 private:
     std::size_t max_line_;
     std::vector<char> buf_;

@@ -60,6 +60,7 @@ constexpr CodeText kTexts[] = {
     {code::kNotLoggedIn, "Not logged in."},
     {code::kNeedAccountStore, "Need account for storing files."},
     {code::kProtectionLevelDenied, "Command protection level denied for policy reasons."},
+    {code::kProtSettingRefused, "Data connection cannot be opened with this PROT setting."},
     {code::kPolicyDenied, "Request denied for policy reasons."},
     {code::kSecurityCheckFailed, "Failed security check."},
     {code::kDataProtectionNotSupported, "Data protection level not supported."},

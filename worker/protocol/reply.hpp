@@ -60,6 +60,7 @@ inline constexpr int kNotImplemented = 502;
 inline constexpr int kBadSequence = 503;
 inline constexpr int kNotImplementedParam = 504;
 inline constexpr int kNetworkProtocolNotSupported = 522;  // RFC 2428
+inline constexpr int kProtSettingRefused = 521;            // RFC 4217: not with this PROT
 inline constexpr int kNotLoggedIn = 530;
 inline constexpr int kNeedAccountStore = 532;
 inline constexpr int kProtectionLevelDenied = 533;          // RFC 2228
@@ -90,7 +91,7 @@ inline constexpr int kAll[] = {
     kServiceNotAvailable, kCantOpenData, kTransferAborted, kSecurityResourceUnavailable,
     kFileBusy, kLocalError, kInsufficientStorage,
     kSyntaxError, kSyntaxErrorArgs, kNotImplemented, kBadSequence, kNotImplementedParam,
-    kNetworkProtocolNotSupported, kNotLoggedIn, kNeedAccountStore, kProtectionLevelDenied,
+    kNetworkProtocolNotSupported, kProtSettingRefused, kNotLoggedIn, kNeedAccountStore, kProtectionLevelDenied,
     kPolicyDenied, kSecurityCheckFailed, kDataProtectionNotSupported,
     kCommandProtectionNotSupported, kFileUnavailable, kPageTypeUnknown, kExceededStorage,
     kNameNotAllowed, kInvalidRestParameter,
