@@ -48,6 +48,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 // The four octets of an IPv4 address, given plainly or IPv4-mapped in IPv6.
 std::optional<Octets> ipv4_octets(const std::string& host) {
+    if (host.find('\0') != std::string::npos) return std::nullopt;  // inet_pton stops at NUL
     Octets octets{};
     in_addr v4{};
     if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
@@ -159,6 +160,7 @@ std::optional<HostPort> parse_eprt_arg(std::string_view arg) {
 }
 
 std::string format_eprt_arg(const HostPort& hp) {
+    if (hp.host.find('\0') != std::string::npos) throw std::invalid_argument("NUL in an address");
     unsigned char addr[sizeof(in6_addr)];
     char buf[INET6_ADDRSTRLEN];
     for (const auto& [af, tag] : {std::pair{AF_INET, "|1|"}, std::pair{AF_INET6, "|2|"}}) {

@@ -253,6 +253,11 @@ BOOST_AUTO_TEST_CASE(eprt_host_with_embedded_nul_is_refused) {
     BOOST_TEST(!ftpd::protocol::parse_eprt_arg("|1|127.0.0.1\0garbage|2121|"s).has_value());
     BOOST_TEST(!ftpd::protocol::canonical_host("127.0.0.1\0x"s).has_value());
     BOOST_TEST(ftpd::protocol::parse_eprt_arg("|1|127.0.0.1|2121|").has_value());
+    // The formatters refuse such a host too (found by fuzz_address).
+    ftpd::protocol::HostPort hp{"::\0P3"s, 21, 6};
+    BOOST_CHECK_THROW(ftpd::protocol::format_eprt_arg(hp), std::invalid_argument);
+    hp = {"127.0.0.1\0x"s, 2121, 4};
+    BOOST_CHECK_THROW(ftpd::protocol::format_port_arg(hp), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
