@@ -6,11 +6,11 @@ import ftplib
 import io
 import os
 import re
-import shutil
 import time
 import unittest
 
-from ftpd_fixture import Server, ftp_client, sha256, sha256_file
+from ftplib_case import FtpCase
+from ftpd_fixture import sha256, sha256_file
 
 DATA = os.urandom(512 * 1024 + 3)
 HELLO = b"Hello from ftpd.\n"
@@ -29,24 +29,8 @@ def retrieve(ftp, name):
     return reply, buf.getvalue()
 
 
-class FtplibTest(unittest.TestCase):
-
-    def server(self, **kwargs):
-        kwargs.setdefault("files", FILES)
-        kwargs.setdefault("hidden_file", True)
-        return Server.for_test(self, **kwargs)
-
-    def client(self, server, **kwargs):
-        ftp = ftp_client(server, **kwargs)
-        self.addCleanup(ftp.close)
-        return ftp
-
-    def assert_code(self, code, call, *args):
-        """`call(*args)` fails with an ftplib error whose reply starts with `code`."""
-        with self.assertRaises(ftplib.Error) as ctx:
-            call(*args)
-        self.assertTrue(str(ctx.exception).startswith(code),
-                        f"expected {code}, got {ctx.exception}")
+class FtplibTest(FtpCase):
+    FILES = FILES
 
     # ---- login
 

@@ -4,7 +4,6 @@ both directions, ABOR during a large download, STAT during a transfer, UTF-8 and
 names, STOU, APPE, SITE, STAT, HELP, FEAT, OPTS MLST, EPSV ALL, and pipelined commands."""
 
 import calendar
-import ftplib
 import io
 import os
 import re
@@ -12,7 +11,8 @@ import socket
 import time
 import unittest
 
-from ftpd_fixture import RawControl, Server, ftp_client, sha256, sha256_file, write_big_file
+from ftplib_case import FtpCase
+from ftpd_fixture import RawControl, sha256, sha256_file, write_big_file
 
 DATA = os.urandom(512 * 1024 + 3)
 HELLO = b"Hello from ftpd.\n"
@@ -40,28 +40,13 @@ def read_all(sock):
         chunks.append(chunk)
 
 
-class FtplibCommandsTest(unittest.TestCase):
-
-    def server(self, **kwargs):
-        kwargs.setdefault("files", FILES)
-        kwargs.setdefault("hidden_file", True)
-        return Server.for_test(self, **kwargs)
-
-    def client(self, server, **kwargs):
-        ftp = ftp_client(server, **kwargs)
-        self.addCleanup(ftp.close)
-        return ftp
+class FtplibCommandsTest(FtpCase):
+    FILES = FILES
 
     def raw(self, server, **kwargs):
         control = RawControl(server.port, **kwargs)
         self.addCleanup(control.close)
         return control
-
-    def assert_code(self, code, call, *args, **kwargs):
-        """`call(*args)` fails with an ftplib error whose reply starts with `code`."""
-        with self.assertRaises(ftplib.Error) as ctx:
-            call(*args, **kwargs)
-        self.assertTrue(str(ctx.exception).startswith(code), f"expected {code}, got {ctx.exception}")
 
     # ---- MLSD, MLST, OPTS MLST, FEAT
 

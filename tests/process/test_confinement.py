@@ -2,7 +2,6 @@
 (.., absolute, %2e%2e, symlinks) reaching outside the root, dot-files hidden from every
 listing unless show_hidden = yes, upload_overwrite, and broken uploads leaving nothing."""
 
-import ftplib
 import io
 import os
 import shutil
@@ -11,7 +10,8 @@ import struct
 import subprocess
 import unittest
 
-from ftpd_fixture import RawControl, Server, ftp_client, sha256, sha256_file, wait_until
+from ftplib_case import FtpCase
+from ftpd_fixture import RawControl, sha256, sha256_file, wait_until
 
 HELLO = b"Hello from ftpd.\n"
 FILES = {"hello.txt": HELLO, "sub/inner.txt": b"inner\n"}
@@ -33,22 +33,8 @@ def upload_leftovers(root):
     return found
 
 
-class ConfinementTest(unittest.TestCase):
-
-    def server(self, **kwargs):
-        kwargs.setdefault("files", FILES)
-        kwargs.setdefault("hidden_file", True)
-        return Server.for_test(self, **kwargs)
-
-    def client(self, server, **kwargs):
-        ftp = ftp_client(server, **kwargs)
-        self.addCleanup(ftp.close)
-        return ftp
-
-    def assert_code(self, code, call, *args):
-        with self.assertRaises(ftplib.Error) as ctx:
-            call(*args)
-        self.assertTrue(str(ctx.exception).startswith(code), f"expected {code}, got {ctx.exception}")
+class ConfinementTest(FtpCase):
+    FILES = FILES
 
     def outside_entries(self, server):
         """What the temp dir (the root's parent) holds besides the fixture's own files."""
