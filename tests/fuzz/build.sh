@@ -22,12 +22,12 @@ declare -A sources=(
     [fuzz_address]="worker/protocol/address.cpp"
     [fuzz_reply_listing]="worker/protocol/reply.cpp worker/protocol/listing.cpp"
     [fuzz_path]="worker/fs_root.cpp ipc/sys/syscall.cpp"
-    [fuzz_config]="master/config.cpp master/config_keys.cpp worker/logging.cpp worker/accounts.cpp worker/protocol/address.cpp"
+    [fuzz_config]="master/config.cpp master/config_keys.cpp worker/logging.cpp worker/accounts.cpp worker/tls_context.cpp worker/protocol/address.cpp"
     [fuzz_users]="worker/accounts.cpp"
     [fuzz_event]="ipc/event.cpp"
 )
 declare -A libs=(
-    [fuzz_config]="-lboost_program_options -lspdlog -lfmt -lcrypt -pthread"
+    [fuzz_config]="-lboost_program_options -lspdlog -lfmt -lcrypt -lssl -lcrypto -pthread"
     [fuzz_users]="-lcrypt"
     [fuzz_event]="-pthread -lrt"
 )

@@ -1,8 +1,8 @@
 // libFuzzer target: ftpd.conf parsing (master/config.hpp). parse_config reports every
 // problem as a returned error and must never throw or crash, whatever the file holds.
-// Inputs that mention users_file are skipped: that key makes the parser read any file
-// the input names (as root, /proc/kcore included), which is the admin's business, not
-// the parser's; fuzz_users covers the users-file parser itself.
+// Inputs that mention users_file, tls_cert or tls_key are skipped: those keys make the
+// parser read any file the input names (as root, /proc/kcore included), which is the
+// admin's business, not the parser's; fuzz_users covers the users-file parser itself.
 #include "master/config.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(ftpd::fuzz::as_text(data, size));
-    if (text.find("users_file") != std::string::npos) return 0;
+    for (const char* key : {"users_file", "tls_cert", "tls_key"})
+        if (text.find(key) != std::string::npos) return 0;
 
     ftpd::master::Config cfg;
     const auto errors = ftpd::master::parse_config(text, "fuzz.conf", cfg);
