@@ -2,6 +2,7 @@
 // NOOP TYPE MODE STRU ALLO STAT. Runs in a worker's session; touches no files (STAT with a
 // path hands over to the listing code).
 #include "worker/file_facts.hpp"
+#include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 
@@ -11,14 +12,7 @@
 namespace ftpd::worker {
 namespace code = protocol::code;
 
-namespace {
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-    return s;
-}
-
-}  // namespace
+using protocol::to_upper_ascii;
 
 awaitable<void> Session::cmd_syst(const std::string&) {
     reply(code::kSystemType, "UNIX Type: L8");
@@ -37,7 +31,7 @@ awaitable<void> Session::cmd_feat(const std::string&) {
 
 awaitable<void> Session::cmd_opts(const std::string& arg) {
     // RFC 2640: names are UTF-8 always; OPTS UTF8 ON is accepted for clients that ask.
-    std::string a = upper(arg);
+    std::string a = to_upper_ascii(arg);
     if (a == "UTF8 ON" || a == "UTF8") {
         reply(code::kOk, "Always in UTF8 mode.");
     } else if (a == "MLST" || a.starts_with("MLST ")) {  // RFC 3659 7.9
@@ -49,7 +43,7 @@ awaitable<void> Session::cmd_opts(const std::string& arg) {
 }
 
 awaitable<void> Session::cmd_help(const std::string& arg) {
-    std::string text = help_text(upper(arg));
+    std::string text = help_text(to_upper_ascii(arg));
     if (text.empty())
         reply(code::kSyntaxErrorArgs, "Unknown command " + arg + ".");
     else
@@ -91,7 +85,7 @@ awaitable<void> Session::cmd_noop(const std::string&) {
 }
 
 awaitable<void> Session::cmd_type(const std::string& arg) {
-    std::string a = upper(arg);
+    std::string a = to_upper_ascii(arg);
     if (a == "I" || a == "L 8" || a == "L8") {
         ascii_ = false;
         reply(code::kOk, "Switching to Binary mode.");
@@ -105,7 +99,7 @@ awaitable<void> Session::cmd_type(const std::string& arg) {
 }
 
 awaitable<void> Session::cmd_mode(const std::string& arg) {
-    if (upper(arg) == "S")
+    if (to_upper_ascii(arg) == "S")
         reply(code::kOk, "Mode set to S.");
     else
         reply(code::kNotImplementedParam, "Only stream mode (S) is supported.");
@@ -113,7 +107,7 @@ awaitable<void> Session::cmd_mode(const std::string& arg) {
 }
 
 awaitable<void> Session::cmd_stru(const std::string& arg) {
-    if (upper(arg) == "F")
+    if (to_upper_ascii(arg) == "F")
         reply(code::kOk, "Structure set to F.");
     else
         reply(code::kNotImplementedParam, "Only file structure (F) is supported.");

@@ -2,6 +2,7 @@
 // (explicit after AUTH, implicit before the 220) and PROT P on data connections, which must
 // resume the control connection's session when tls_require_reuse is set. Runs in a worker's
 // session; never reads or writes clear text once TLS is up.
+#include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 #include "worker/worker.hpp"
@@ -14,14 +15,7 @@
 namespace ftpd::worker {
 namespace code = protocol::code;
 
-namespace {
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-    return s;
-}
-
-}  // namespace
+using protocol::to_upper_ascii;
 
 awaitable<bool> Session::start_control_tls() {
     tls_.emplace(socket_, *tls_context_);
@@ -54,7 +48,7 @@ awaitable<void> Session::cmd_auth(const std::string& arg) {
         reply(code::kNotImplemented, "TLS is not enabled on this server.");
         co_return;
     }
-    std::string mech = upper(arg);
+    std::string mech = to_upper_ascii(arg);
     if (mech != "TLS" && mech != "TLS-C" && mech != "SSL") {
         reply(code::kNotImplementedParam, "AUTH " + arg + " not supported; use AUTH TLS.");
         co_return;
@@ -89,7 +83,7 @@ awaitable<void> Session::cmd_pbsz(const std::string& arg) {
 }
 
 awaitable<void> Session::cmd_prot(const std::string& arg) {
-    std::string level = upper(arg);
+    std::string level = to_upper_ascii(arg);
     if (!tls_context_) {
         reply(code::kNotImplemented, "TLS is not enabled on this server.");
     } else if (!tls_ || !pbsz_) {

@@ -8,21 +8,12 @@ import shutil
 import signal
 import unittest
 
-from ftpd_fixture import (Server, ftp_client, greeting, pid_alive, pids_with_arg, run_ftpd,
+from ftpd_fixture import (download, Server, ftp_client, greeting, pid_alive, pids_with_arg, run_ftpd,
                           sha256, shm_entries, wait_until, WORKER_READY_RE)
 
 PAYLOAD = os.urandom(200 * 1024)
 
 
-def download(server, name="payload.bin", port=None):
-    ftp = ftp_client(server, port=port)
-    try:
-        buf = io.BytesIO()
-        reply = ftp.retrbinary(f"RETR {name}", buf.write)
-        ftp.quit()
-    finally:
-        ftp.close()
-    return reply, buf.getvalue()
 
 
 class PoolTest(unittest.TestCase):

@@ -11,7 +11,7 @@ import pwd
 import resource
 import unittest
 
-from ftpd_fixture import Server, ftp_client, ready_workers, run_ftpd
+from ftpd_fixture import Server, ftp_client, ready_workers, run_ftpd, wait_until
 
 CAP_SYS_RESOURCE = 24
 SECRET = b"root only\n"
@@ -98,8 +98,11 @@ class PrivilegesTest(unittest.TestCase):
         # It can still do its job: replace a killed worker (setuid), reload, stop.
         old = server.worker_pids()
         os.kill(next(iter(old)), signal.SIGKILL)
-        for pid in server.wait_for_workers(1, exclude=old):
-            self.assert_runs_as(pid, pwd.getpwnam("nobody"))
+        (pid,) = server.wait_for_workers(1, exclude=old)
+        nobody = pwd.getpwnam("nobody")
+        # A freshly forked worker is root until it drops privileges: poll, then assert.
+        wait_until(lambda: ids(pid)["uid"] == [nobody.pw_uid] * 4, what="new worker switched user")
+        self.assert_runs_as(pid, nobody)
 
     def test_workers_take_the_configured_account_and_its_supplementary_groups(self):
         account = account_with_groups()

@@ -3,14 +3,13 @@ sessions byte-exact; an invalid one is refused and the old config keeps
 serving; a changed `listen` moves the service to the new port."""
 
 import hashlib
-import io
 import os
 import re
 import signal
 import socket
 import unittest
 
-from ftpd_fixture import (Server, ftp_client, free_port, greeting, pid_alive, sha256,
+from ftpd_fixture import (download, Server, ftp_client, free_port, greeting, pid_alive, sha256,
                           wait_until, write_big_file, WORKER_READY_RE)
 
 BIG_SIZE = 64 * 1024 * 1024
@@ -24,15 +23,6 @@ def banner_of(port):
     return text
 
 
-def download(port, name="small.bin"):
-    ftp = ftp_client(port=port)
-    try:
-        buf = io.BytesIO()
-        reply = ftp.retrbinary(f"RETR {name}", buf.write)
-        ftp.quit()
-    finally:
-        ftp.close()
-    return reply, buf.getvalue()
 
 
 class ReloadTest(unittest.TestCase):
@@ -43,7 +33,7 @@ class ReloadTest(unittest.TestCase):
         return Server.for_test(self, **kwargs)
 
     def assert_serves(self, port):
-        reply, data = download(port)
+        reply, data = download(name="small.bin", port=port)
         self.assertTrue(reply.startswith("226"), reply)
         self.assertEqual(sha256(data), sha256(SMALL))
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from ftpd_fixture import (Server, ftp_client, ftpctl, pid_alive, sha256, shm_entries,
+from ftpd_fixture import (download, Server, ftp_client, ftpctl, pid_alive, sha256, shm_entries,
                           status_json, wait_until)
 
 PAYLOAD = os.urandom(200 * 1024)
@@ -41,15 +41,6 @@ def all_running(n):
                        and all(w["state"] == "running" for w in st["workers"]))
 
 
-def download(server, name="payload.bin"):
-    ftp = ftp_client(server)
-    try:
-        buf = io.BytesIO()
-        reply = ftp.retrbinary(f"RETR {name}", buf.write)
-        ftp.quit()
-    finally:
-        ftp.close()
-    return reply, buf.getvalue()
 
 
 def read_some(conn, n):

@@ -15,6 +15,7 @@ to the root is 0755, files 0644, and directories are 0777 when uploads are on.
 import ftplib
 import hashlib
 import json
+import io
 import os
 import re
 import shutil
@@ -238,6 +239,18 @@ def ftp_client(server=None, *, port=None, user="anonymous", passwd="test@example
         ftp.login(user, passwd)
     return ftp
 
+
+
+def download(server=None, name="payload.bin", *, port=None):
+    """RETR `name` with a fresh anonymous ftplib client; return (final reply, bytes)."""
+    ftp = ftp_client(server, port=port)
+    try:
+        buf = io.BytesIO()
+        reply = ftp.retrbinary(f"RETR {name}", buf.write)
+        ftp.quit()
+    finally:
+        ftp.close()
+    return reply, buf.getvalue()
 
 class RawControl:
     """A control connection driven line by line, for what ftplib cannot express:

@@ -20,6 +20,12 @@ char to_upper_ascii(char c) {
 
 }  // namespace
 
+std::string to_upper_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = to_upper_ascii(c);
+    return out;
+}
+
 std::string strip_telnet(std::string_view line) {
     std::string out;
     out.reserve(line.size());

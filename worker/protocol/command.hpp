@@ -26,6 +26,10 @@ std::string strip_telnet(std::string_view line);
 // line or one space and the argument, kept verbatim. Returns nullopt for anything else.
 std::optional<Command> parse_command(std::string_view line);
 
+// s with ASCII letters upper-cased (verbs, TYPE/MODE/STRU/OPTS/AUTH arguments); other
+// bytes unchanged, whatever the locale.
+std::string to_upper_ascii(std::string_view s);
+
 // False when a path argument holds NUL, CR or LF, which no file name may carry
 // through this server (it answers 501).
 bool is_safe_path_arg(std::string_view arg);

@@ -139,3 +139,13 @@ BOOST_DATA_TEST_CASE(ordinary_path_args_are_safe,
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(command_upper)
+
+BOOST_AUTO_TEST_CASE(to_upper_ascii_changes_letters_only) {
+    BOOST_TEST(ftpd::protocol::to_upper_ascii("utf8 on") == "UTF8 ON");
+    BOOST_TEST(ftpd::protocol::to_upper_ascii("a n") == "A N");
+    BOOST_TEST(ftpd::protocol::to_upper_ascii("\xc3\xa9z") == "\xc3\xa9Z");  // non-ASCII kept
+}
+
+BOOST_AUTO_TEST_SUITE_END()
