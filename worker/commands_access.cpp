@@ -2,8 +2,10 @@
 // Anonymous logins (`anonymous`, `ftp`) take any password and get the config's root;
 // virtual users (Settings::users, from users_file) are checked against their crypt(3)
 // hash and get their own root. A failed login is answered only after login_fail_delay,
-// on a timer: the worker keeps serving everyone else meanwhile.
+// on a timer, and crypt(3) runs on the worker's CryptPool thread: the worker keeps serving
+// everyone else meanwhile.
 #include "worker/accounts.hpp"
+#include "worker/crypt_pool.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/printable.hpp"
 #include "worker/session.hpp"
@@ -40,7 +42,8 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         co_return;
     }
     std::optional<Account> account;
-    if (!is_anonymous_name(user_)) account = Accounts(settings_.users).authenticate(user_, arg);
+    if (!is_anonymous_name(user_))
+        account = co_await worker_.crypt_pool().authenticate(settings_.users, user_, arg);
     if (!account && !(is_anonymous_name(user_) && settings_.anonymous)) {
         co_await fail_login();
         co_return;

@@ -5,6 +5,7 @@
 
 #include "ipc/sys/syscall.hpp"
 #include "worker/address_text.hpp"
+#include "worker/crypt_pool.hpp"
 #include "worker/logging.hpp"
 #include "worker/net.hpp"
 #include "worker/session.hpp"
@@ -226,6 +227,8 @@ int run_worker(const WorkerContext& ctx) noexcept {
             return kBootFailed;
         }
         net::io_context io(1);
+        CryptPool crypt;  // joined before io goes: a check in flight completes into a live io
+        worker->set_crypt_pool(&crypt);
         WorkerLoop loop(io, *worker, ctx);
         loop.start();  // installs the signal handlers while signals are still blocked
         sigset_t none;

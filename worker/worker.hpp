@@ -34,6 +34,7 @@ struct WorkerContext {
 int run_worker(const WorkerContext& ctx) noexcept;
 
 class Session;
+class CryptPool;
 
 // The state sessions share inside one worker.
 class Worker {
@@ -46,6 +47,9 @@ public:
     StatusReporter& status() { return status_; }
     const FsRoot& anonymous_root() const { return anonymous_root_; }
     std::uint64_t next_upload_id() { return ++uploads_; }
+    // Where password checks run (set by run_worker; outlives every session).
+    CryptPool& crypt_pool() { return *crypt_pool_; }
+    void set_crypt_pool(CryptPool* pool) { crypt_pool_ = pool; }
 
     // Called by a session as its coroutine ends.
     void session_ended(std::uint64_t id);
@@ -58,6 +62,7 @@ private:
     FsRoot anonymous_root_;
     StatusReporter status_;
     std::uint64_t uploads_ = 0;
+    CryptPool* crypt_pool_ = nullptr;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
     bool draining_ = false;
     void (*on_idle_)(void*) = nullptr;

@@ -236,6 +236,33 @@ class AccountsTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 2.5)
         self.assertEqual(read_reply(slow.file)[0], "530")
 
+    def test_a_slow_password_hash_does_not_stall_the_other_sessions(self):
+        # crypt(3) runs on the worker's helper thread: while one session's PASS is being
+        # hashed (sha512-crypt with millions of rounds: about a second), another session
+        # of the same worker gets its replies. On the event loop, the NOOP's reply would
+        # come only after the PASS reply.
+        if not shutil.which("mkpasswd"):
+            self.skipTest("mkpasswd (package whois) is not installed")
+        hashed = subprocess.run(["mkpasswd", "-m", "sha-512", "-R", "5000000", "--stdin"],
+                                input=b"slow-pw", capture_output=True, check=True).stdout.decode().strip()
+        server = self.server(lambda s: [f"sloane:{hashed}:{s.alice_root}:ro"], workers=1,
+                             log_level="debug")
+        other = self.control(server)
+        self.assertEqual(other.cmd("USER anonymous")[0], "331")
+        self.assertEqual(other.cmd("PASS x@y")[0], "230")
+        slow = self.control(server)
+        self.assertEqual(slow.cmd("USER sloane")[0], "331")
+        slow.sock.sendall(b"PASS slow-pw\r\n")
+        server.wait_for_log(rf"port {slow.port}: PASS \*\*\*\*")  # being handled now
+        self.assertEqual(other.cmd("NOOP")[0], "200")
+        self.assertEqual(other.cmd("PWD")[0], "257")
+        slow.sock.settimeout(0)  # a timeout socket would wait for data despite MSG_DONTWAIT
+        with self.assertRaises(BlockingIOError, msg="the PASS reply came before the NOOP's"):
+            slow.sock.recv(1, socket.MSG_PEEK)
+        slow.sock.settimeout(10)
+        self.assertEqual(read_reply(slow.file)[0], "230")
+        self.assertEqual(slow.cmd("NLST")[0], "425")  # logged in: now it wants a data connection
+
     def test_unknown_user_and_locked_account_get_530(self):
         server = self.standard()
         for user, pw in (("nobody-here", "x"), ("locked", "locked-pw"), ("locked", "!")):
