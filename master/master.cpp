@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <linux/capability.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <signal.h>
@@ -290,8 +291,20 @@ private:
         }
     }
 
+    // Workers cannot open a log file that logrotate re-created as root (they dropped their
+    // privileges): the master opens it and passes it on before the signal.
     void reopen() {
         worker::reopen_logs();
+        if (auto path = worker::log_file_path(); !path.empty()) {
+            try {
+                ipc::sys::unique_fd fd(ipc::sys::check(ipc::sys::call_on("open", path), [&] {
+                    return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+                }));
+                pool_->send_log_fd(fd.get());
+            } catch (const std::exception& e) {
+                spdlog::error("cannot reopen the log file for the workers: {}", e.what());
+            }
+        }
         try {
             xferlog_->reopen();
         } catch (const std::exception& e) {

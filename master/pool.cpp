@@ -2,6 +2,7 @@
 // a forked child runs the worker and leaves with _exit(), never unwinding the master.
 #include "master/pool.hpp"
 
+#include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "worker/worker.hpp"
 
@@ -89,6 +90,14 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     ctx.listen_fds = listen_fds_;
     ctx.listen_implicit = listen_implicit_;
 
+    ipc::sys::SocketPair channel;  // how the master passes a re-opened log file on
+    try {
+        channel = ipc::sys::datagram_socket_pair();
+    } catch (const std::exception& e) {
+        spdlog::error("cannot start worker {}: {}", slot, e.what());
+        pending_.push_back({slot, Clock::now() + std::chrono::seconds(1)});
+        return -1;
+    }
     pid_t pid = ::fork();
     if (pid < 0) {
         spdlog::error("cannot fork worker {}: {}", slot, std::strerror(errno));
@@ -97,11 +106,25 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     }
     if (pid == 0) {
         for (int fd : close_in_child_) ::close(fd);
+        for (auto& [other, fd] : log_channels_) ::close(fd.release());
+        ::close(channel.first.release());
+        ctx.log_channel = channel.second.release();
         ::_exit(worker::run_worker(ctx));
     }
+    log_channels_[pid] = std::move(channel.first);
     children_.push_back({pid, slot, generation_, Clock::now(), false, Clock::time_point::max()});
     spdlog::info("worker {} started (pid {})", slot, pid);
     return pid;
+}
+
+void Pool::send_log_fd(int fd) {
+    for (const auto& [pid, channel] : log_channels_) {
+        try {
+            ipc::sys::send_fd(channel.get(), fd);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot pass the log file to the worker with pid {}: {}", pid, e.what());
+        }
+    }
 }
 
 void Pool::reap() {
@@ -113,6 +136,7 @@ void Pool::reap() {
         if (it == children_.end()) continue;
         ChildProcess child = *it;
         children_.erase(it);
+        log_channels_.erase(pid);
         reaped_(child.slot);
         if (WIFSIGNALED(status))
             spdlog::warn("worker {} (pid {}) killed by signal {}", child.slot, pid, WTERMSIG(status));

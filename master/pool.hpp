@@ -6,11 +6,14 @@
 #include "master/config.hpp"
 #include "master/listeners.hpp"
 
+#include "ipc/sys/unique_fd.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ftpd::master {
@@ -69,6 +72,10 @@ public:
     void signal_all(int sig, std::chrono::seconds grace);
     void stop_respawning() { stopping_ = true; }
 
+    // Passes a copy of fd (the re-opened log file) to every live worker; a worker takes
+    // it on its next SIGUSR1. Failures are logged.
+    void send_log_fd(int fd);
+
     bool empty() const { return children_.empty(); }
     const std::vector<ChildProcess>& children() const { return children_; }
 
@@ -90,6 +97,7 @@ private:
     std::vector<bool> listen_implicit_;  // per listen_fds_ entry: implicit TLS
     unsigned generation_ = 0;
     std::vector<ChildProcess> children_;
+    std::unordered_map<pid_t, ipc::sys::unique_fd> log_channels_;  // by worker pid: our end
     std::vector<PendingRespawn> pending_;
     std::vector<unsigned> failures_;   // consecutive quick deaths, by slot
     bool stopping_ = false;

@@ -2,13 +2,19 @@
 // Used in the master and in workers; never throws from reopen_logs (keeps the old sink).
 #include "worker/logging.hpp"
 
+#include "ipc/sys/unique_fd.hpp"
+
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <mutex>
 #include <stdexcept>
 #include <syslog.h>
+#include <unistd.h>
 
 namespace ftpd::worker {
 namespace {
@@ -17,9 +23,44 @@ std::string g_target = "stderr";
 std::string g_name = "master";
 spdlog::level::level_enum g_level = spdlog::level::info;
 
+constexpr const char* kFilePattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n[%P]: %v";
+
+// A log file opened by someone else (the master): appends each line with one write().
+class FdSink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+    explicit FdSink(ipc::sys::unique_fd fd) : fd_(std::move(fd)) {}
+
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        spdlog::memory_buf_t line;
+        formatter_->format(msg, line);
+        const char* p = line.data();
+        std::size_t left = line.size();
+        while (left > 0) {
+            ssize_t n = ::write(fd_.get(), p, left);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return;  // a full disk loses the line, not the process
+            p += n;
+            left -= static_cast<std::size_t>(n);
+        }
+    }
+    void flush_() override {}
+
+private:
+    ipc::sys::unique_fd fd_;
+};
+
+std::shared_ptr<spdlog::logger> finish_logger(spdlog::sink_ptr sink, const std::string& pattern) {
+    auto logger = std::make_shared<spdlog::logger>(g_name, std::move(sink));
+    logger->set_pattern(pattern);
+    logger->set_level(g_level);
+    logger->flush_on(spdlog::level::trace);
+    return logger;
+}
+
 std::shared_ptr<spdlog::logger> make_logger() {
     spdlog::sink_ptr sink;
-    std::string pattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n[%P]: %v";
+    std::string pattern = kFilePattern;
     if (g_target == "stderr") {
         sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     } else if (g_target == "syslog") {
@@ -28,11 +69,7 @@ std::shared_ptr<spdlog::logger> make_logger() {
     } else {
         sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g_target, false);
     }
-    auto logger = std::make_shared<spdlog::logger>(g_name, sink);
-    logger->set_pattern(pattern);
-    logger->set_level(g_level);
-    logger->flush_on(spdlog::level::trace);
-    return logger;
+    return finish_logger(std::move(sink), pattern);
 }
 
 }  // namespace
@@ -68,6 +105,15 @@ void reopen_logs() {
     } catch (const spdlog::spdlog_ex& e) {
         spdlog::error("cannot reopen log file {}: {}", g_target, e.what());
     }
+}
+
+std::string log_file_path() {
+    return g_target == "stderr" || g_target == "syslog" ? std::string() : g_target;
+}
+
+void reopen_logs(ipc::sys::unique_fd fd) {
+    spdlog::set_default_logger(finish_logger(std::make_shared<FdSink>(std::move(fd)), kFilePattern));
+    spdlog::info("log file reopened");
 }
 
 }  // namespace ftpd::worker

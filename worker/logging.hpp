@@ -3,6 +3,8 @@
 // Runs in the master before fork and in each worker right after it.
 #pragma once
 
+#include "ipc/sys/unique_fd.hpp"
+
 #include <string>
 
 namespace ftpd::worker {
@@ -17,6 +19,13 @@ void set_log_name(const std::string& name);
 
 // Re-opens the log file (SIGUSR1, after logrotate moved it). No-op for stderr/syslog.
 void reopen_logs();
+
+// The log file's path, or "" when logging to stderr or syslog.
+std::string log_file_path();
+
+// Logs to `fd` from now on: the new log file, opened by the master and passed on, since
+// a worker cannot open a file logrotate re-created as root after its privilege drop.
+void reopen_logs(ipc::sys::unique_fd fd);
 
 // True when level names a spdlog level.
 bool valid_log_level(const std::string& level);

@@ -3,6 +3,7 @@
 // Runs in a child of the master; never returns into the master's code paths.
 #include "worker/worker.hpp"
 
+#include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "worker/address_text.hpp"
 #include "worker/crypt_pool.hpp"
@@ -119,11 +120,26 @@ private:
         });
     }
 
+    // The master passes the re-opened log file before the signal; without one (logging to
+    // stderr or syslog, or the master could not open it) try the path.
+    void reopen_log() {
+        ipc::sys::unique_fd fd;
+        try {
+            fd = ipc::sys::receive_latest_fd(ctx_.log_channel);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot take the log file from the master: {}", e.what());
+        }
+        if (fd)
+            reopen_logs(std::move(fd));
+        else
+            reopen_logs();
+    }
+
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
             if (sig == SIGUSR1) {
-                reopen_logs();
+                reopen_log();
             } else if (sig == SIGUSR2) {
                 spdlog::warn("fault injection: holding the slot semaphore and the event queue lock");
                 worker_.status().inject_faults();

@@ -25,6 +25,7 @@ struct WorkerContext {
     int master_pid = 0;
     std::vector<int> listen_fds;       // inherited listening sockets
     std::vector<bool> listen_implicit; // per listen_fds entry: TLS from the first byte
+    int log_channel = -1;              // Unix socket: the master passes re-opened log files
     Settings settings;
     std::string user = "nobody";       // switch to this account when started as root
 };

@@ -4,6 +4,7 @@ heartbeat), the reload result, the IPC objects in /dev/shm, and the xferlog."""
 
 import io
 import os
+import re
 import signal
 import subprocess
 import time
@@ -458,6 +459,25 @@ class StatusTest(unittest.TestCase):
         lines = wait_until(lambda: xferlog_lines(path) or None, 5, "a line in the new xferlog")
         self.assertEqual(len(lines), 1, lines)
         self.assertEqual(len(xferlog_lines(path + ".1")), 1)
+
+    def test_reopen_logs_gives_workers_the_new_root_only_log_file(self):
+        # logrotate's "create 0600 root root": the workers (now `nobody`) could not open
+        # the new file themselves; the master opens it and passes it to them.
+        server = self.server(daemon=True)  # logs to the file server.log_path
+        path = server.log_path
+        self.assert_serves(server)
+        os.rename(path, path + ".1")
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        rc, out, err = ftpctl(server, "reopen-logs", timeout=FTPCTL_TIMEOUT)
+        self.assertEqual(rc, 0, err)
+        wait_until(lambda: len(re.findall(r"worker \d+\[\d+\]: log file reopened", open(path).read()))
+                   == len(server.worker_pids()), 10, "every worker's reopen line in the new file")
+        before = open(path + ".1").read()
+        self.assert_serves(server)
+        session = r"worker \d+\[\d+\]: session \d+ from 127\.0\.0\.1 port \d+: connected"
+        wait_until(lambda: re.search(session, open(path).read()), 10, "the session's lines in the new file")
+        self.assertEqual(open(path + ".1").read(), before)  # nothing more went to the old one
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
 
     # ---- 9. metrics and control commands
 
