@@ -2,7 +2,8 @@
 (AUTH TLS, PBSZ 0, PROT P) for uploads, downloads and listings in both data modes,
 implicit FTPS with ftps:// URLs, certificate verification (an untrusted or misnamed
 certificate refused with a one-line reason, --cacert, -k), a server without TLS
-refusing AUTH TLS, and `ftpctl status` seeing the client's session as TLS.
+refusing AUTH TLS, and `ftpctl status` seeing the client's session as TLS. ftpd
+speaks TLS 1.3; pyftpdlib (capped at TLS 1.2, when pyOpenSSL is there) covers 1.2.
 
 Every server here keeps tls_require_reuse = yes (the default): a data connection that
 did not resume the control connection's TLS session would be refused, so each
@@ -14,8 +15,9 @@ import shutil
 import subprocess
 import unittest
 
-from ftpd_fixture import (Server, ftp_bin, make_tempdir, make_test_cert, run_ftp, sha256,
-                          sha256_file, status_json, wait_until)
+from ftpd_fixture import (PyftpdlibServer, Server, ftp_bin, make_tempdir, make_test_cert,
+                          python_with_pyftpdlib, run_ftp, sha256, sha256_file, status_json,
+                          wait_until)
 
 HELLO = b"Hello over TLS from ftpd.\n"
 DATA = os.urandom(700 * 1024 + 5)
@@ -225,6 +227,48 @@ class FtpClientTlsTest(unittest.TestCase):
             self.assertEqual(f.read(), HELLO)
         wait_until(lambda: status_json(server)["sessions"] == [], what="the session gone after bye")
         self.assert_reused(server)
+
+
+class FtpClientTls12PyftpdlibTest(unittest.TestCase):
+    """Explicit FTPS against pyftpdlib limited to TLS 1.2: the session to resume is
+    there right after the handshake (no tickets to wait for), and another server's
+    ideas of PBSZ, PROT and closing a TLS data connection."""
+
+    def setUp(self):
+        python = python_with_pyftpdlib(tls=True)
+        if python is None:
+            self.skipTest("pyftpdlib with pyOpenSSL is not installed (Debian: apt-get install "
+                          "python3-pyftpdlib python3-openssl)")
+        self.dir = make_tempdir("ftp-client-tls12-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.local = os.path.join(self.dir, "local")
+        self.root = os.path.join(self.dir, "root")
+        os.mkdir(self.local)
+        os.mkdir(self.root)
+        with open(os.path.join(self.root, "data.bin"), "wb") as f:
+            f.write(DATA)
+        self.cert, key = make_test_cert(self.dir)
+        self.server = PyftpdlibServer(python, self.root, os.path.join(self.dir, "server.log"),
+                                      tls=(self.cert, key))
+        self.addCleanup(self.server.stop)
+
+    def test_tls12_download_upload_and_listing(self):
+        with open(os.path.join(self.local, "up.bin"), "wb") as f:
+            f.write(BIG)
+        rc, out, err = run_ftp(["-n", "-s", "--cacert", self.cert, "-c",
+                                "user alice s3cret; get data.bin; put up.bin; ls; status",
+                                "127.0.0.1", self.server.port], cwd=self.local, timeout=120)
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertEqual(sha256_file(os.path.join(self.local, "data.bin")), sha256(DATA))
+        self.assertEqual(sha256_file(os.path.join(self.root, "up.bin")), sha256(BIG))
+        self.assertRegex(out, r"(?m) up\.bin$")
+        self.assertRegex(out, r"(?m)^TLS: TLSv1\.2, \S+, certificate verified$")
+
+    def test_untrusted_certificate_is_refused(self):
+        rc, out, err = run_ftp(["-s", "-c", "ls", "127.0.0.1", self.server.port], cwd=self.local)
+        self.assertEqual(rc, 1, out + err)
+        self.assertRegex(err, r"(?m)^ftp: open 127\.0\.0\.1: TLS: certificate verify failed: "
+                              r"self[- ]signed certificate$")
 
 
 if __name__ == "__main__":
