@@ -126,16 +126,12 @@ protocol::Reply FtpConnection::transfer(std::string_view command, std::uint64_t 
     } catch (const ConnectionLost&) {
         throw;
     } catch (const TlsError& e) {
-        // The server usually gave up on this data connection first and says why (425:
-        // the session was not resumed); its reply is the useful half of the message.
-        data.reset();
-        const auto reply = control_.read_reply_within(std::chrono::seconds(10));
-        if (!reply) {
-            abort_transfer(data);
-            throw;
-        }
-        if (reply->positive_completion()) throw;  // the server finished; we could not
-        throw CommandError(std::string(e.what()) + " (" + reply_line(*reply) + ")");
+        // The server often gave up on this data connection first and says why (425: the
+        // session was not resumed): its reply is the useful half of the message.
+        const protocol::Reply reply = abort_transfer(data);
+        if (reply.transient_negative() || reply.permanent_negative())
+            throw CommandError(std::string(e.what()) + " (" + reply_line(reply) + ")");
+        throw;
     } catch (...) {
         abort_transfer(data);
         throw;
@@ -154,7 +150,7 @@ std::unique_ptr<Stream> FtpConnection::data_stream(Socket socket) {
     return TlsStream::connect(*tls_, std::move(socket), host_, session.get(), kDataTimeout);
 }
 
-void FtpConnection::abort_transfer(std::unique_ptr<Stream>& data) {
+protocol::Reply FtpConnection::abort_transfer(std::unique_ptr<Stream>& data) {
     // RFC 959 4.1.3: ABOR while the data connection is still open, so an upload is
     // not taken for complete, then close it; the server answers 426 for the transfer
     // and 226 for the ABOR (or one of them). Whatever else comes late is drained.
@@ -166,6 +162,7 @@ void FtpConnection::abort_transfer(std::unique_ptr<Stream>& data) {
         control_.read_reply_within(std::chrono::seconds(2));
     }
     drain_replies(std::chrono::milliseconds(300));
+    return *reply;
 }
 
 void FtpConnection::drain_replies(Timeout timeout) {

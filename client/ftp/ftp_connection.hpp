@@ -92,7 +92,9 @@ public:
 private:
     // The data connection as the transfer uses it: TLS under PROT P.
     std::unique_ptr<Stream> data_stream(Socket socket);
-    void abort_transfer(std::unique_ptr<Stream>& data);
+    // ABOR, close `data`, collect the replies; returns the first (throws ConnectionLost
+    // when none comes).
+    protocol::Reply abort_transfer(std::unique_ptr<Stream>& data);
     void drain_replies(Timeout timeout);
 
     std::string host_;

@@ -32,7 +32,7 @@ public:
 
     // The TCP socket underneath (endpoints, closing).
     virtual Socket& socket() = 0;
-    const Socket& socket() const { return const_cast<Stream*>(this)->socket(); }
+    virtual const Socket& socket() const = 0;
 };
 
 class PlainStream final : public Stream {
@@ -44,6 +44,7 @@ public:
     void finish(Timeout) override {}  // close() is the end of file
     std::string protection() const override { return {}; }
     Socket& socket() override { return socket_; }
+    const Socket& socket() const override { return socket_; }
 
 private:
     Socket socket_;

@@ -28,6 +28,7 @@ public:
     void finish(Timeout timeout) override;
     std::string protection() const override;
     Socket& socket() override { return socket_; }
+    const Socket& socket() const override { return socket_; }
 
     // The session to resume on a data connection, or null while none is resumable
     // (TLS 1.3: the server's ticket arrives after the handshake, with the next reply).
