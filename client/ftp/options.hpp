@@ -56,7 +56,8 @@ struct Options {
 };
 
 // Parses argv[1..]. Flags may be bundled ("-nv") and come before the operands; "--"
-// ends them. -k and --cacert need TLS (-s or ftps://) and exclude each other. Throws std::invalid_argument with a one-line reason on bad usage.
+// ends them. -k and --cacert need TLS (-s or ftps://) and exclude each other.
+// Throws std::invalid_argument with a one-line reason on bad usage.
 Options parse_options(const std::vector<std::string>& args);
 
 // The usage synopsis printed by --help and after a usage error.

@@ -132,7 +132,8 @@ void TlsStream::finish(Timeout timeout) {
     char scratch[4096];
     try {
         int error = 0;
-        while (drive([&] { return ::SSL_read(ssl_.get(), scratch, sizeof scratch); }, wait, "close_notify", error) > 0) {
+        auto read = [&] { return ::SSL_read(ssl_.get(), scratch, sizeof scratch); };
+        while (drive(read, wait, "close_notify", error) > 0) {
         }
     } catch (const std::system_error& e) {
         if (e.code().value() != ETIMEDOUT) throw;

@@ -149,6 +149,13 @@ class FtpClientTlsTest(unittest.TestCase):
         self.assertIn("Data connections: TLS (PROT P)\n", out)
         self.assert_reused(server)
 
+    def test_implicit_tls_to_a_clear_text_port_fails_the_handshake(self):
+        server = Server.for_test(self, files=FILES)  # answers with a clear-text 220
+        rc, out, err = self.ftp(["--cacert", self.cert, f"ftps://127.0.0.1:{server.port}/hello.txt"])
+        self.assertEqual(rc, 1, out + err)
+        self.assertRegex(err, r"^ftp: open 127\.0\.0\.1: TLS: handshake failed: .+\n$")
+        self.assertEqual(os.listdir(self.local), [])
+
     # ---- certificate verification
 
     def test_untrusted_self_signed_certificate_is_refused_explicit(self):
