@@ -43,6 +43,7 @@ run: build
 	@echo "  download: curl -O ftp://127.0.0.1:$(RUN_PORT)/hello.txt"
 	@echo "  upload:   curl -T somefile ftp://127.0.0.1:$(RUN_PORT)/upload/"
 	@echo "  TLS:      curl --ssl-reqd --cacert $(RUN_DIR)/server.crt ftp://127.0.0.1:$(RUN_PORT)/"
+	@echo "  ftp:      $(BUILD)/bin/ftp -s --cacert $(RUN_DIR)/server.crt 127.0.0.1 $(RUN_PORT)"
 	@echo "  python:   python3 -c \"import ftplib; f=ftplib.FTP(); f.connect('127.0.0.1', $(RUN_PORT)); f.login(); print(f.nlst())\""
 	@echo "Stop with Ctrl-C."
 	@echo

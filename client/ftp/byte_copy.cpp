@@ -64,7 +64,7 @@ std::string LfToCrlf::convert(std::string_view chunk) {
     return out;
 }
 
-std::uint64_t receive_to_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+std::uint64_t receive_to_fd(Stream& data, int fd, bool ascii, std::uint64_t position,
                             ProgressMeter& meter, Timeout timeout) {
     std::vector<char> buf(kChunk);
     CrlfToLf crlf;
@@ -92,7 +92,7 @@ std::uint64_t receive_to_fd(Socket& data, int fd, bool ascii, std::uint64_t posi
     return written;
 }
 
-std::uint64_t send_from_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+std::uint64_t send_from_fd(Stream& data, int fd, bool ascii, std::uint64_t position,
                            ProgressMeter& meter, Timeout timeout) {
     std::vector<char> buf(kChunk);
     LfToCrlf lf;
@@ -115,7 +115,7 @@ std::uint64_t send_from_fd(Socket& data, int fd, bool ascii, std::uint64_t posit
     return sent;
 }
 
-std::string receive_to_string(Socket& data, std::size_t limit, Timeout timeout) {
+std::string receive_to_string(Stream& data, std::size_t limit, Timeout timeout) {
     std::string out;
     std::vector<char> buf(64 * 1024);
     for (;;) {

@@ -1,6 +1,6 @@
-// Moving file bytes over a data connection for the ftp client, with the progress
-// meter fed and ASCII-type conversion (RFC 959 3.1.1.1: CRLF on the wire, LF on
-// disk). CrlfToLf and lf_to_crlf are pure; the copy loops do the I/O.
+// Moving file bytes over a data connection (plain or TLS) for the ftp client, with the
+// progress meter fed and ASCII-type conversion (RFC 959 3.1.1.1: CRLF on the wire, LF
+// on disk). CrlfToLf and lf_to_crlf are pure; the copy loops do the I/O.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "client/ftp/progress.hpp"
-#include "client/ftp/socket.hpp"
+#include "client/ftp/stream.hpp"
 
 namespace ftpd::client {
 
@@ -31,15 +31,15 @@ private:
 
 // Reads `data` to its end and writes everything to `fd`; returns the bytes written
 // to fd. `position` is where the file starts (for the meter). Throws CommandError
-// when the local write fails, std::system_error on network errors.
-std::uint64_t receive_to_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+// when the local write fails, std::system_error or TlsError on network errors.
+std::uint64_t receive_to_fd(Stream& data, int fd, bool ascii, std::uint64_t position,
                             ProgressMeter& meter, Timeout timeout);
 
 // Sends `fd` from its current offset to its end; returns the file bytes sent.
-std::uint64_t send_from_fd(Socket& data, int fd, bool ascii, std::uint64_t position,
+std::uint64_t send_from_fd(Stream& data, int fd, bool ascii, std::uint64_t position,
                            ProgressMeter& meter, Timeout timeout);
 
 // Reads `data` to its end into a string of at most `limit` bytes (listings).
-std::string receive_to_string(Socket& data, std::size_t limit, Timeout timeout);
+std::string receive_to_string(Stream& data, std::size_t limit, Timeout timeout);
 
 }  // namespace ftpd::client

@@ -42,7 +42,9 @@ void Shell::cmd_help(const CommandLine& c) {
 
 void Shell::cmd_open(const CommandLine& c) {
     if (conn_) throw CommandError("already connected to " + conn_->host() + ", use close first");
-    const std::uint16_t port = c.words.size() > 2 ? parse_port(c.words[2]) : kDefaultFtpPort;
+    const std::uint16_t default_port =
+        options_.security == Security::implicit_tls ? kDefaultFtpsPort : kDefaultFtpPort;
+    const std::uint16_t port = c.words.size() > 2 ? parse_port(c.words[2]) : default_port;
     open_connection(c.words[1], port);
     if (options_.auto_login) login(std::nullopt, std::nullopt);
 }
@@ -68,6 +70,14 @@ void Shell::cmd_status(const CommandLine&) {
     if (conn_) {
         std::cout << "Connected to " << conn_->host() << " port " << conn_->port() << ".\n";
         std::cout << "Logged in as: " << (logged_in_as_.empty() ? "(nobody)" : logged_in_as_) << "\n";
+        if (conn_->control().is_tls()) {
+            std::cout << "TLS: " << conn_->control().protection() << ", certificate "
+                      << (tls_->verifies_peer() ? "verified" : "NOT verified (-k)") << "\n"
+                      << "Data connections: " << (conn_->data_protected() ? "TLS (PROT P)" : "clear text (PROT C)")
+                      << "\n";
+        } else {
+            std::cout << "TLS: off (clear text)\n";
+        }
     } else {
         std::cout << "Not connected.\n";
     }

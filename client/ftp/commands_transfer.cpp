@@ -179,7 +179,7 @@ void Shell::download(const std::string& remote, const std::string& local_arg, bo
         ProgressMeter quiet(std::cerr, false, 0, remote, 0, std::nullopt, monotonic_seconds);
         std::cout << std::flush;
         conn.transfer("RETR " + remote, 0,
-                      [&](Socket& data) { receive_to_fd(data, STDOUT_FILENO, !binary_, 0, quiet, kDataTimeout); });
+                      [&](Stream& data) { receive_to_fd(data, STDOUT_FILENO, !binary_, 0, quiet, kDataTimeout); });
         return;
     }
     std::string local = local_arg;
@@ -212,7 +212,7 @@ void Shell::download(const std::string& remote, const std::string& local_arg, bo
 
 void Shell::download_into(const std::string& remote, int fd, const std::string& shown,
                           std::uint64_t offset, std::optional<std::uint64_t> total) {
-    metered_transfer("RETR " + remote, offset, shown, offset, total, [&](Socket& data, ProgressMeter& meter) {
+    metered_transfer("RETR " + remote, offset, shown, offset, total, [&](Stream& data, ProgressMeter& meter) {
         return receive_to_fd(data, fd, !binary_, offset, meter, kDataTimeout);
     });
 }
@@ -242,7 +242,7 @@ void Shell::upload(const std::string& local, const std::string& remote, Upload k
     auto send = [&](const std::string& command, std::uint64_t rest) {
         if (::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
             throw CommandError(local + ": " + std::strerror(errno));
-        metered_transfer(command, rest, local, offset, total, [&](Socket& data, ProgressMeter& meter) {
+        metered_transfer(command, rest, local, offset, total, [&](Stream& data, ProgressMeter& meter) {
             return send_from_fd(data, file.get(), !binary_, offset, meter, kDataTimeout);
         });
     };
@@ -257,13 +257,13 @@ void Shell::upload(const std::string& local, const std::string& remote, Upload k
 
 void Shell::metered_transfer(const std::string& command, std::uint64_t rest, const std::string& shown,
                              std::uint64_t offset, std::optional<std::uint64_t> total,
-                             const std::function<std::uint64_t(Socket&, ProgressMeter&)>& move) {
+                             const std::function<std::uint64_t(Stream&, ProgressMeter&)>& move) {
     InterruptGuard interruptible;
     ProgressMeter meter(std::cout, progress_bar_, terminal_width(), shown, offset, total, monotonic_seconds);
     std::uint64_t moved = 0;
     protocol::Reply reply;
     try {
-        reply = connection().transfer(command, rest, [&](Socket& data) {
+        reply = connection().transfer(command, rest, [&](Stream& data) {
             moved = move(data, meter);
             meter.finish();  // before the final reply, which -v prints on a line of its own
         });

@@ -1,20 +1,42 @@
-// Control connection of the ftp client: line-oriented I/O over Socket, replies
-// assembled by protocol::ReplyParser. Runs in the ftp client; no FTP command logic.
+// Control connection of the ftp client: line-oriented I/O over a Stream (TCP or TLS),
+// replies assembled by protocol::ReplyParser. Runs in the ftp client; no FTP command logic.
 #include "client/ftp/control_connection.hpp"
 
 #include <cerrno>
 #include <chrono>
 
+#include "client/ftp/tls_stream.hpp"
+
 namespace ftpd::client {
 
 ControlConnection::ControlConnection(const std::string& host, std::uint16_t port, Timeout timeout,
-                                     ReplyObserver on_reply)
-    : socket_(Socket::connect(host, port, timeout)), timeout_(timeout), on_reply_(std::move(on_reply)) {
+                                     ReplyObserver on_reply, const TlsClient* implicit_tls)
+    : timeout_(timeout), on_reply_(std::move(on_reply)) {
+    Socket socket = Socket::connect(host, port, timeout);
+    if (implicit_tls) {
+        auto tls = TlsStream::connect(*implicit_tls, std::move(socket), host, nullptr, timeout);
+        tls_ = tls.get();
+        stream_ = std::move(tls);
+    } else {
+        stream_ = std::make_unique<PlainStream>(std::move(socket));
+    }
     // RFC 959: a 120 greeting is followed by the 220 once the server is ready.
     do {
         greeting_ = read_reply();
     } while (greeting_.positive_preliminary());
 }
+
+ControlConnection::~ControlConnection() = default;
+
+void ControlConnection::start_tls(const TlsClient& client, const std::string& host) {
+    if (tls_) throw std::logic_error("start_tls on a TLS connection");
+    if (lines_.buffered() > 0) throw ConnectionLost("the server sent clear text after accepting AUTH TLS");
+    auto tls = TlsStream::connect(client, std::move(stream_->socket()), host, nullptr, timeout_);
+    tls_ = tls.get();
+    stream_ = std::move(tls);
+}
+
+SslSessionPtr ControlConnection::tls_session() const { return tls_ ? tls_->resumable_session() : nullptr; }
 
 void ControlConnection::send(std::string_view line) {
     if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
@@ -29,9 +51,11 @@ void ControlConnection::send(std::string_view line) {
     std::string wire(line);
     wire += "\r\n";
     try {
-        socket_.write_all(wire, timeout_);
+        stream_->write_all(wire, timeout_);
     } catch (const std::system_error& e) {
         throw ConnectionLost(std::string("connection lost: ") + e.code().message());
+    } catch (const TlsError& e) {
+        throw ConnectionLost(std::string("connection lost: ") + e.what());
     }
 }
 
@@ -59,11 +83,13 @@ std::optional<protocol::Reply> ControlConnection::next_reply(Timeout wait, bool 
         std::size_t n = 0;
         try {
             auto buf = lines_.prepare();
-            n = socket_.read_some(buf, wait);
+            n = stream_->read_some(buf, wait);
         } catch (const std::system_error& e) {
             if (e.code().value() == ETIMEDOUT && !timeout_is_error) return std::nullopt;
             if (e.code().value() == ETIMEDOUT) throw ConnectionLost("the server did not answer in time");
             throw ConnectionLost(std::string("connection lost: ") + e.code().message());
+        } catch (const TlsError& e) {
+            throw ConnectionLost(std::string("connection lost: ") + e.what());
         }
         if (n == 0) throw ConnectionLost("connection closed by the server");
         lines_.commit(n);

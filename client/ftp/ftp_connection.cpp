@@ -9,6 +9,7 @@
 
 #include "client/ftp/byte_copy.hpp"
 #include "client/ftp/glob.hpp"
+#include "client/ftp/tls_stream.hpp"
 #include "worker/protocol/listing.hpp"
 
 namespace ftpd::client {
@@ -44,9 +45,32 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 }  // namespace
 
-FtpConnection::FtpConnection(const std::string& host, std::uint16_t port,
+FtpConnection::FtpConnection(const std::string& host, std::uint16_t port, Security security, const TlsClient* tls,
                              ControlConnection::ReplyObserver on_reply)
-    : host_(host), port_(port), control_(host, port, kConnectTimeout, std::move(on_reply)) {}
+    : host_(host),
+      port_(port),
+      security_(security),
+      tls_(tls),
+      control_(host, port, kConnectTimeout, std::move(on_reply),
+               security == Security::implicit_tls ? tls : nullptr) {
+    if (security != Security::none && !tls) throw std::logic_error("FTPS without a TLS client");
+}
+
+void FtpConnection::start_tls() {
+    const auto reply = control_.command("AUTH TLS");
+    // RFC 4217 section 4: 234 is the only yes; anything else leaves us in clear text,
+    // which -s did not ask for.
+    if (reply.code != code::kSecurityExchangeOk)
+        throw CommandError("the server refused AUTH TLS (" + reply_line(reply) + "); not going on without TLS");
+    control_.start_tls(*tls_, host_);
+}
+
+void FtpConnection::protect_data() {
+    // RFC 4217 section 9: PBSZ 0 (TLS has no buffer size), then PROT P (private).
+    expect_ok("PBSZ 0");
+    expect_ok("PROT P");
+    data_protected_ = true;
+}
 
 protocol::Reply FtpConnection::command(std::string_view line) {
     auto reply = control_.command(line);
@@ -83,7 +107,7 @@ void FtpConnection::set_type(bool binary) {
 }
 
 protocol::Reply FtpConnection::transfer(std::string_view command, std::uint64_t rest,
-                                        const std::function<void(Socket&)>& body) {
+                                        const std::function<void(Stream&)>& body) {
     // PASV/EPSV before REST: RFC 3659 wants REST right before the transfer command.
     DataChannel channel = DataChannel::open(control_, data_, kDataTimeout);
     if (rest > 0) {
@@ -93,34 +117,52 @@ protocol::Reply FtpConnection::transfer(std::string_view command, std::uint64_t 
     auto first = control_.command(command);
     if (first.positive_completion()) return first;  // nothing to move (some servers, empty lists)
     if (!first.positive_preliminary()) throw FtpError(first);
-    Socket data;
+    std::unique_ptr<Stream> data;
     try {
-        data = channel.establish(kDataTimeout);
-        body(data);
+        // RFC 4217 section 10: the TLS handshake once the server has said 1yz.
+        data = data_stream(channel.establish(kDataTimeout));
+        body(*data);
+        data->finish(kDataTimeout);  // TLS: close_notify, which ends an upload cleanly
     } catch (const ConnectionLost&) {
+        throw;
+    } catch (const TlsError& e) {
+        // The server often gave up on this data connection first and says why (425: the
+        // session was not resumed): its reply is the useful half of the message.
+        const protocol::Reply reply = abort_transfer(data);
+        if (reply.transient_negative() || reply.permanent_negative())
+            throw CommandError(std::string(e.what()) + " (" + reply_line(reply) + ")");
         throw;
     } catch (...) {
         abort_transfer(data);
         throw;
     }
-    data.close();  // end of file for an upload; done with a download
+    data.reset();  // end of file for an upload; done with a download
     auto last = control_.read_reply();
     if (!last.positive_completion()) throw FtpError(last);
     return last;
 }
 
-void FtpConnection::abort_transfer(Socket& data) {
+std::unique_ptr<Stream> FtpConnection::data_stream(Socket socket) {
+    if (!data_protected_) return std::make_unique<PlainStream>(std::move(socket));
+    // ftpd, vsftpd and proftpd refuse a data connection that does not resume the
+    // control connection's session: otherwise anyone could race for the data port.
+    const SslSessionPtr session = control_.tls_session();
+    return TlsStream::connect(*tls_, std::move(socket), host_, session.get(), kDataTimeout);
+}
+
+protocol::Reply FtpConnection::abort_transfer(std::unique_ptr<Stream>& data) {
     // RFC 959 4.1.3: ABOR while the data connection is still open, so an upload is
     // not taken for complete, then close it; the server answers 426 for the transfer
     // and 226 for the ABOR (or one of them). Whatever else comes late is drained.
     control_.send("ABOR");
-    data.close();
+    data.reset();
     auto reply = control_.read_reply_within(std::chrono::seconds(10));
     if (!reply) throw ConnectionLost("the server did not answer ABOR");
     if (reply->transient_negative() || reply->permanent_negative()) {
         control_.read_reply_within(std::chrono::seconds(2));
     }
     drain_replies(std::chrono::milliseconds(300));
+    return *reply;
 }
 
 void FtpConnection::drain_replies(Timeout timeout) {
@@ -132,7 +174,7 @@ std::string FtpConnection::listing(std::string_view verb, std::string_view path)
     std::string out;
     std::string line(verb);
     if (!path.empty()) line += " " + std::string(path);
-    transfer(line, 0, [&](Socket& data) { out = receive_to_string(data, kMaxListing, kDataTimeout); });
+    transfer(line, 0, [&](Stream& data) { out = receive_to_string(data, kMaxListing, kDataTimeout); });
     return strip_cr(out);
 }
 

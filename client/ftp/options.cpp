@@ -1,4 +1,4 @@
-// Command-line flags and ftp:// URLs for the ftp client. Pure; main.cpp prints the
+// Command-line flags and ftp:// / ftps:// URLs for the ftp client. Pure; main.cpp prints the
 // errors these throw and exits 2.
 #include "client/ftp/options.hpp"
 
@@ -54,14 +54,34 @@ void parse_host_port(std::string_view hp, FtpUrl& url) {
     if (!port.empty()) url.port = parse_port(port);
 }
 
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) return false;
+    return std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+    });
+}
+
+// --name VALUE or --name=VALUE at args[i]; advances i past a separate value.
+std::optional<std::string> long_value(const std::vector<std::string>& args, std::size_t& i, std::string_view name) {
+    const std::string& a = args[i];
+    if (a == name) {
+        if (i + 1 >= args.size()) throw std::invalid_argument("option " + std::string(name) + " needs an argument");
+        return args[++i];
+    }
+    if (a.size() > name.size() && a.starts_with(name) && a[name.size()] == '=') return a.substr(name.size() + 1);
+    return std::nullopt;
+}
+
+void check_tls_flags(const Options& opt, bool insecure_given) {
+    if (opt.security != Security::none) return;
+    if (opt.ca_file) throw std::invalid_argument("--cacert needs TLS (-s or an ftps:// URL)");
+    if (insecure_given) throw std::invalid_argument("-k needs TLS (-s or an ftps:// URL)");
+}
+
 }  // namespace
 
 bool looks_like_url(std::string_view text) {
-    constexpr std::string_view kScheme = "ftp://";
-    if (text.size() < kScheme.size()) return false;
-    return std::equal(kScheme.begin(), kScheme.end(), text.begin(), [](char a, char b) {
-        return a == std::tolower(static_cast<unsigned char>(b));
-    });
+    return starts_with_nocase(text, "ftp://") || starts_with_nocase(text, "ftps://");
 }
 
 std::uint16_t parse_port(std::string_view text) {
@@ -74,9 +94,11 @@ std::uint16_t parse_port(std::string_view text) {
 }
 
 FtpUrl parse_url(std::string_view text) {
-    if (!looks_like_url(text)) throw std::invalid_argument("not an ftp:// URL");
-    text.remove_prefix(6);
+    if (!looks_like_url(text)) throw std::invalid_argument("not an ftp:// or ftps:// URL");
     FtpUrl url;
+    url.ftps = starts_with_nocase(text, "ftps://");
+    url.port = url.ftps ? kDefaultFtpsPort : kDefaultFtpPort;
+    text.remove_prefix(url.ftps ? 7 : 6);
     const auto slash = text.find('/');
     std::string_view authority = text.substr(0, slash);
     if (slash != std::string_view::npos) url.path = percent_decode(text.substr(slash + 1));
@@ -105,6 +127,12 @@ Options parse_options(const std::vector<std::string>& args) {
         }
         if (a == "--help") { opt.help = true; continue; }
         if (a == "--version") { opt.version = true; continue; }
+        if (a == "--insecure") { opt.verify_peer = false; continue; }
+        if (auto file = long_value(args, i, "--cacert")) {
+            if (file->empty()) throw std::invalid_argument("option --cacert needs a file name");
+            opt.ca_file = std::move(*file);
+            continue;
+        }
         if (a.size() < 2 || a[0] != '-' || a[1] == '-') break;
         for (std::size_t j = 1; j < a.size(); ++j) {
             switch (a[j]) {
@@ -114,6 +142,8 @@ Options parse_options(const std::vector<std::string>& args) {
             case 'v': opt.verbose = true; break;
             case 'h': opt.help = true; break;
             case 'V': opt.version = true; break;
+            case 's': opt.security = Security::explicit_tls; break;
+            case 'k': opt.verify_peer = false; break;
             case 'c':
                 if (j + 1 < a.size()) {
                     opt.commands = a.substr(j + 1);
@@ -129,26 +159,36 @@ Options parse_options(const std::vector<std::string>& args) {
             }
         }
     }
+    if (!opt.verify_peer && opt.ca_file) throw std::invalid_argument("-k and --cacert exclude each other");
     const std::size_t operands = args.size() - i;
     if (operands > 2) throw std::invalid_argument("too many operands");
-    if (operands == 0) return opt;
+    if (operands == 0) {
+        check_tls_flags(opt, !opt.verify_peer);
+        return opt;
+    }
     if (looks_like_url(args[i])) {
         if (operands == 2) throw std::invalid_argument("a URL takes no PORT operand");
         opt.url = parse_url(args[i]);
         opt.host = opt.url->host;
         opt.port = opt.url->port;
-        return opt;
+        if (opt.url->ftps) opt.security = Security::implicit_tls;  // -s too: ftps:// wins
+    } else {
+        opt.host = args[i];
+        if (opt.host->empty()) throw std::invalid_argument("empty host name");
+        if (operands == 2) opt.port = parse_port(args[i + 1]);
     }
-    opt.host = args[i];
-    if (opt.host->empty()) throw std::invalid_argument("empty host name");
-    if (operands == 2) opt.port = parse_port(args[i + 1]);
+    check_tls_flags(opt, !opt.verify_peer);
     return opt;
 }
 
 std::string_view usage_text() {
-    return "usage: ftp [-p | -A] [-n] [-v] [-c \"command; command\"] [host [port]]\n"
-           "       ftp [-p | -A] [-n] [-v] [-c \"command; command\"] "
-           "ftp://[user[:password]@]host[:port][/path]\n";
+    return "usage: ftp [-p | -A] [-n] [-v] [-s] [-k | --cacert file] [-c \"command; command\"] [host [port]]\n"
+           "       ftp [-p | -A] [-n] [-v] [-s] [-k | --cacert file] [-c \"command; command\"] "
+           "ftp[s]://[user[:password]@]host[:port][/path]\n"
+           "  -s            explicit FTPS: AUTH TLS after the greeting, PROT P for data\n"
+           "  ftps://       implicit FTPS: TLS from the first byte (default port 990)\n"
+           "  --cacert file trust the certificates in file instead of the system's CAs\n"
+           "  -k            do not verify the server's certificate (--insecure)\n";
 }
 
 }  // namespace ftpd::client

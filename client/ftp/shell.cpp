@@ -21,6 +21,8 @@ Shell::Shell(Options options)
       progress_bar_(stdout_is_terminal()),
       verbose_(options_.verbose) {
     data_preference_.mode = options_.passive ? DataMode::passive : DataMode::active;
+    if (options_.security != Security::none)
+        tls_ = std::make_unique<TlsClient>(TlsSettings{options_.verify_peer, options_.ca_file});
     if (interactive_ && !options_.commands) {
         editor_ = std::make_unique<LineEditor>("ftp", [this](std::string_view before, std::string_view word) {
             return complete(before, word);
@@ -150,8 +152,11 @@ FtpConnection& Shell::connection() {
 void Shell::open_connection(const std::string& host, std::uint16_t port) {
     InterruptGuard interruptible;  // Ctrl-C gives up on a slow connect
     greeting_pending_ = true;      // shown below, after "Connected to"
+    if (tls_ && !tls_->verifies_peer())
+        std::cerr << "ftp: warning: -k: the server's TLS certificate is not verified\n";
     try {
-        conn_ = std::make_unique<FtpConnection>(host, port, [this](const protocol::Reply& r) { on_reply(r); });
+        conn_ = std::make_unique<FtpConnection>(host, port, options_.security, tls_.get(),
+                                                [this](const protocol::Reply& r) { on_reply(r); });
     } catch (...) {
         greeting_pending_ = false;
         throw;
@@ -167,6 +172,22 @@ void Shell::open_connection(const std::string& host, std::uint16_t port) {
         drop_connection();
         throw FtpError(greeting);
     }
+    if (options_.security == Security::explicit_tls) {
+        try {
+            conn_->start_tls();
+        } catch (...) {
+            drop_connection();  // never used in clear text, nor after a failed handshake
+            throw;
+        }
+    }
+    show_protection();
+}
+
+void Shell::show_protection() {
+    if (!chatty() || !conn_->control().is_tls()) return;
+    std::cout << "TLS: " << conn_->control().protection() << " ("
+              << (tls_->verifies_peer() ? "certificate verified" : "certificate NOT verified") << ")\n"
+              << std::flush;
 }
 
 void Shell::drop_connection() {
@@ -202,6 +223,7 @@ void Shell::login(std::optional<std::string> user, std::optional<std::string> pa
     if (!reply.positive_completion()) throw FtpError(reply);
     show(reply);
     logged_in_as_ = *user;
+    if (c.control().is_tls() && !c.data_protected()) c.protect_data();
     c.load_features();
     c.set_type(binary_);
 }

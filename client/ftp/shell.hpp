@@ -17,6 +17,7 @@
 #include "client/ftp/line_editor.hpp"
 #include "client/ftp/options.hpp"
 #include "client/ftp/progress.hpp"
+#include "client/ftp/tls_client.hpp"
 
 namespace ftpd::client {
 
@@ -75,6 +76,7 @@ private:
     // --- connection
     void connect_from_command_line();  // HOST [PORT] or URL: connect, log in, cd or fetch
     void open_connection(const std::string& host, std::uint16_t port);
+    void show_protection();  // "TLS: TLSv1.3, ... (certificate verified)" when chatty
     void login(std::optional<std::string> user, std::optional<std::string> password);
     void drop_connection();
     FtpConnection& connection();  // throws CommandError("not connected") when there is none
@@ -89,7 +91,7 @@ private:
     // and returns how many it moved.
     void metered_transfer(const std::string& command, std::uint64_t rest, const std::string& shown,
                           std::uint64_t offset, std::optional<std::uint64_t> total,
-                          const std::function<std::uint64_t(Socket&, ProgressMeter&)>& move);
+                          const std::function<std::uint64_t(Stream&, ProgressMeter&)>& move);
     std::vector<std::string> remote_glob(const std::string& pattern);
     void print_summary(const protocol::Reply& reply, const std::string& name, std::uint64_t bytes,
                        double seconds);
@@ -114,6 +116,7 @@ private:
     bool greeting_pending_ = false;  // connecting: the greeting is shown after "Connected to"
     std::string context_;   // the command being run, for error messages
     DataSettings data_preference_;
+    std::unique_ptr<TlsClient> tls_;  // with -s or ftps:// only
     std::unique_ptr<FtpConnection> conn_;
     std::string logged_in_as_;
     std::unique_ptr<LineEditor> editor_;

@@ -151,6 +151,10 @@ void Socket::wait_for(short events, Timeout timeout, const char* what) {
     }
 }
 
+void Socket::wait_readable(Timeout timeout, const char* what) { wait_for(POLLIN, timeout, what); }
+
+void Socket::wait_writable(Timeout timeout, const char* what) { wait_for(POLLOUT, timeout, what); }
+
 std::size_t Socket::read_some(std::span<char> buf, Timeout timeout) {
     for (;;) {
         const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);

@@ -47,6 +47,11 @@ public:
     // Half-close (the peer sees end of stream, we can still read).
     void shutdown_write() noexcept;
 
+    // Wait until the socket is readable (writable) or the deadline passes, for a layer
+    // above that does its own reads (TLS). Throw ETIMEDOUT naming `what`, or Interrupted.
+    void wait_readable(Timeout timeout, const char* what);
+    void wait_writable(Timeout timeout, const char* what);
+
     protocol::HostPort local_endpoint() const;
     protocol::HostPort peer_endpoint() const;
 

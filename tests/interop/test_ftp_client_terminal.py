@@ -2,7 +2,8 @@
 (Python's pty module) against a running ftpd, checking the Name prompt, the
 `ftp> ` prompt, tab completion of a remote name (libedit), history, the
 progress bar on a large download, and that the password prompt does not echo;
-and, against a throttled pyftpdlib, that Ctrl-C aborts a download cleanly."""
+and, against a throttled pyftpdlib and a throttled ftpd over TLS, that Ctrl-C
+aborts a download cleanly."""
 
 import os
 import pty
@@ -18,8 +19,8 @@ import fcntl
 import termios
 import unittest
 
-from ftpd_fixture import (PyftpdlibServer, Server, ftp_bin, python_with_pyftpdlib, sha256_file,
-                          write_big_file)
+from ftpd_fixture import (PyftpdlibServer, Server, ftp_bin, make_test_cert,
+                          python_with_pyftpdlib, sha256_file, write_big_file)
 
 HELLO = b"Hello from ftpd.\n"
 PROMPT = "ftp> "
@@ -236,6 +237,39 @@ class FtpClientInterruptTest(unittest.TestCase):
         term.expect(re.escape(PROMPT))
         self.assertEqual(os.listdir(self.local), [], "no partial or temporary file is left")
         term.send("pwd\r")  # the control connection still answers in order
+        term.expect(r"Remote directory: /\r?\n")
+        term.expect(re.escape(PROMPT))
+        term.send("quit\r")
+        self.assertEqual(term.wait(), 1, term.transcript)  # the interrupted get failed
+
+
+class FtpClientTlsInterruptTest(unittest.TestCase):
+    """Ctrl-C in the middle of a PROT P download from ftpd (tls = required,
+    throttled): ABOR goes over the TLS control connection, which stays usable."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="ftp-tls-interrupt-test-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.local = os.path.join(self.dir, "local")
+        os.makedirs(self.local)
+        self.cert, key = make_test_cert(self.dir)
+        self.server = Server.for_test(self, tls="required", tls_cert=self.cert, tls_key=key,
+                                      anonymous_max_rate=256 * 1024)  # 8 MiB take half a minute
+        write_big_file(self.server.path("big.bin"), BIG_SIZE)
+
+    def test_ctrl_c_aborts_a_tls_download_and_keeps_the_session(self):
+        term = Terminal(["-s", "--cacert", self.cert, f"ftp://127.0.0.1:{self.server.port}/"],
+                        self.local)
+        self.addCleanup(term.close)
+        term.expect(r"TLS: TLSv1\.[23], \S+ \(certificate verified\)")
+        term.expect(re.escape(PROMPT))
+        term.send("get big.bin\r")
+        term.expect(r"big\.bin\s+\d+% \|")
+        term.send("\x03")
+        term.expect(r"ftp: get big\.bin: interrupted")
+        term.expect(re.escape(PROMPT))
+        self.assertEqual(os.listdir(self.local), [], "no partial or temporary file is left")
+        term.send("pwd\r")  # the TLS control connection still answers in order
         term.expect(r"Remote directory: /\r?\n")
         term.expect(re.escape(PROMPT))
         term.send("quit\r")

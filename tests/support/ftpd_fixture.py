@@ -371,26 +371,42 @@ from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
 from pyftpdlib.servers import FTPServer
 
 root, user, password, write_limit = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+cert, key = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else (None, None)
+handler = FTPHandler
+if cert:
+    # FTPS, TLS 1.2 at most (our ftpd speaks 1.3): control and data protection required.
+    from OpenSSL import SSL
+    from pyftpdlib.handlers import TLS_FTPHandler
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+    ctx.use_certificate_chain_file(cert)
+    ctx.use_privatekey_file(key)
+    TLS_FTPHandler.ssl_context = ctx
+    TLS_FTPHandler.tls_control_required = True
+    TLS_FTPHandler.tls_data_required = True
+    handler = TLS_FTPHandler
 authorizer = DummyAuthorizer()
 authorizer.add_user(user, password, root, perm="elradfmwMT")
 authorizer.add_anonymous(root)
-FTPHandler.authorizer = authorizer
+handler.authorizer = authorizer
 if write_limit:
     ThrottledDTPHandler.write_limit = write_limit
-    FTPHandler.dtp_handler = ThrottledDTPHandler
-server = FTPServer(("127.0.0.1", 0), FTPHandler)
+    handler.dtp_handler = ThrottledDTPHandler
+server = FTPServer(("127.0.0.1", 0), handler)
 print(server.address[1], flush=True)
 server.serve_forever()
 """
 
 
-def python_with_pyftpdlib():
+def python_with_pyftpdlib(tls=False):
     """An interpreter that can import pyftpdlib (this one, else Debian's
-    /usr/bin/python3 with python3-pyftpdlib), or None."""
+    /usr/bin/python3 with python3-pyftpdlib), and with `tls` pyOpenSSL too
+    (python3-openssl), or None."""
+    probe_code = "import pyftpdlib, OpenSSL" if tls else "import pyftpdlib"
     for exe in (sys.executable, "/usr/bin/python3"):
         if not exe or not os.access(exe, os.X_OK):
             continue
-        probe = subprocess.run([exe, "-c", "import pyftpdlib"], capture_output=True)
+        probe = subprocess.run([exe, "-c", probe_code], capture_output=True)
         if probe.returncode == 0:
             return exe
     return None
@@ -399,13 +415,15 @@ def python_with_pyftpdlib():
 class PyftpdlibServer:
     """Python's pyftpdlib serving `root` on 127.0.0.1 and an ephemeral port, in a
     child process: user `user`/`password` may write, anonymous may read.
-    `write_limit` (bytes/s, 0 = none) throttles downloads. stop() ends it by pid."""
+    `write_limit` (bytes/s, 0 = none) throttles downloads. `tls=(cert, key)` makes it
+    an FTPS server (explicit, TLS 1.2 at most, protection required; needs
+    pyOpenSSL: python_with_pyftpdlib(tls=True)). stop() ends it by pid."""
 
     def __init__(self, python, root, log_path, user="alice", password="s3cret",
-                 write_limit=0):
+                 write_limit=0, tls=None):
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            [python, "-c", _PYFTPDLIB_SCRIPT, root, user, password, str(write_limit)],
+            [python, "-c", _PYFTPDLIB_SCRIPT, root, user, password, str(write_limit)] + list(tls or ()),
             stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
         line = self.proc.stdout.readline()
         if not line.strip().isdigit():
