@@ -5,12 +5,14 @@ data connection check. An unmarked listener of the same server needs no header."
 
 import ipaddress
 import re
+import shutil
 import socket
 import struct
 import unittest
 
-from ftpd_fixture import (Server, connect_from, greeting, read_reply, read_until_eof,
-                          status_json, wait_until)
+from ftpd_fixture import (Server, connect_from, greeting, make_tempdir, make_test_cert,
+                          read_reply, read_until_eof, status_json, tls_client_context,
+                          wait_until)
 
 DEADLINE = 10.0
 V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
@@ -216,6 +218,32 @@ class ProxyProtocolTest(unittest.TestCase):
         self.assertEqual(code, "150", text)
         self.assertEqual(read_until_eof(data), b"hello\n")
         self.assertEqual(c.reply()[0], "226")
+
+    # ---- implicit TLS: the header comes before the handshake
+
+    def test_implicit_tls_listener_reads_the_header_then_the_handshake(self):
+        local = make_tempdir("ftpd-proxy-tls-")
+        self.addCleanup(shutil.rmtree, local, True)
+        cert, key = make_test_cert(local)
+        server = Server.for_test(
+            self, tls="explicit", tls_cert=cert, tls_key=key,
+            config_extra=("listen = 127.0.0.1:0\n"
+                          "listen_implicit = 127.0.0.2:0 proxy_protocol\n"
+                          "proxy_trusted = 127.0.0.1\n"))
+        port = next(p for h, p in server.ports if h == "127.0.0.2")
+        raw = connect_from("127.0.0.1", port, host="127.0.0.2")
+        self.addCleanup(raw.close)
+        raw.sendall(proxy_v2("203.0.113.77", 40060, "127.0.0.2", port))
+        with tls_client_context(cert).wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            f = s.makefile("rb")
+            self.assertEqual(read_reply(f)[0], "220")
+            s.sendall(b"USER anonymous\r\nPASS x@y\r\n")
+            self.assertEqual(read_reply(f)[0], "331")
+            self.assertEqual(read_reply(f)[0], "230")
+            rows = self.wait_row(server, "203.0.113.77:40060", user="anonymous")
+            self.assertTrue(rows[0]["tls"])
+            s.sendall(b"QUIT\r\n")
+            self.assertEqual(read_reply(f)[0], "221")
 
 
 if __name__ == "__main__":
