@@ -17,6 +17,7 @@ import unittest
 
 from ftpd_fixture import Server, free_port, status_json, wait_until
 
+CURL = shutil.which("curl")
 HAPROXY = shutil.which("haproxy") or next(
     (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.path.exists(p)), None)
 DEADLINE = 15.0
@@ -38,7 +39,7 @@ backend ftpd_nodes
     balance source
     hash-type consistent
     option tcp-check
-    tcp-check connect
+    tcp-check connect send-proxy
     tcp-check expect rstring ^220
     tcp-check send QUIT\\r\\n
 {servers}
@@ -152,6 +153,28 @@ class HaproxyNodesTest(unittest.TestCase):
     def run_cluster(self, directive):
         nodes = self.start_nodes()
         port = self.start_haproxy(nodes, directive)
+        try:
+            self.cluster_scenario(nodes, port)
+            self.check_health_checks(nodes)
+        except BaseException:
+            for node in nodes:
+                print(f"--- node {node.address} log:\n{node.log_text()[-3000:]}")
+            with open(os.path.join(nodes[0].dir, "haproxy.log"), errors="replace") as f:
+                print(f"--- haproxy log:\n{f.read()[-3000:]}")
+            raise
+
+    def check_health_checks(self, nodes):
+        """HAProxy's checks (tcp-check connect send-proxy, expect 220, QUIT) reach each
+        node as sessions from HAProxy's own address, and no node was marked down."""
+        for node in nodes:
+            wait_until(lambda: len(node.log_findall(
+                r"session \d+ from 127\.0\.0\.1 port \d+: closed")) >= 4, DEADLINE,
+                f"three health checks of {node.address} (besides the readiness probe)")
+            self.assertNotIn("bad PROXY header", node.log_text())
+        with open(os.path.join(nodes[0].dir, "haproxy.log"), errors="replace") as f:
+            self.assertNotIn(" is DOWN", f.read())
+
+    def cluster_scenario(self, nodes, port):
         clients = self.one_client_per_node(nodes, port)
         (ftp_a, source_a, node_a), (ftp_b, source_b, node_b) = (clients[a] for a in NODES)
 
@@ -190,6 +213,20 @@ class HaproxyNodesTest(unittest.TestCase):
 
     def test_two_nodes_behind_haproxy_send_proxy_v1(self):
         self.run_cluster("send-proxy")
+
+    @unittest.skipIf(CURL is None, "curl is not installed")
+    def test_curl_through_haproxy_falls_back_from_epsv_to_pasv(self):
+        nodes = self.start_nodes()
+        port = self.start_haproxy(nodes, "send-proxy-v2")
+        out = subprocess.run(
+            [CURL, "-sS", "--max-time", "20", "--interface", "127.0.0.30",
+             "--no-ftp-skip-pasv-ip", "-v", f"ftp://127.0.0.1:{port}/readme.txt"],
+            capture_output=True, timeout=30)
+        err = out.stderr.decode(errors="replace")
+        self.assertEqual(out.returncode, 0, err)
+        self.assertEqual(out.stdout, b"served by every node\n")
+        self.assertIn("EPSV", err)
+        self.assertRegex(err, r"227 Entering Passive Mode \(127,0,0,[23],")
 
     def test_the_example_config_is_valid_haproxy(self):
         out = subprocess.run([HAPROXY, "-c", "-f", EXAMPLE], capture_output=True, timeout=30)
