@@ -133,7 +133,7 @@ class HaproxyNodesTest(unittest.TestCase):
 
     def one_client_per_node(self, nodes, port):
         """Logged-in clients from 127.0.0.10, .11, ... until each node serves one:
-        {node address: (ftp, source)}."""
+        {node address: (ftp, source, node)}."""
         found = {}
         for last in range(10, 60):
             source = f"127.0.0.{last}"
@@ -166,10 +166,12 @@ class HaproxyNodesTest(unittest.TestCase):
     def check_health_checks(self, nodes):
         """HAProxy's checks (tcp-check connect send-proxy, expect 220, QUIT) reach each
         node as sessions from HAProxy's own address, and no node was marked down."""
+        # A check (like the readiness probe) names HAProxy's own connection, so the
+        # client's port is the balancer's; a client through HAProxy has its own.
+        own = r"session \d+ from 127\.0\.0\.1 port (\d+): connected \(PROXY protocol, via 127\.0\.0\.1 port \1\)"
         for node in nodes:
-            wait_until(lambda: len(node.log_findall(
-                r"session \d+ from 127\.0\.0\.1 port \d+: closed")) >= 4, DEADLINE,
-                f"three health checks of {node.address} (besides the readiness probe)")
+            wait_until(lambda: len(node.log_findall(own)) >= 4, DEADLINE,
+                       f"three health checks of {node.address} (besides the readiness probe)")
             self.assertNotIn("bad PROXY header", node.log_text())
         with open(os.path.join(nodes[0].dir, "haproxy.log"), errors="replace") as f:
             self.assertNotIn(" is DOWN", f.read())
