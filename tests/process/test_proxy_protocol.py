@@ -178,6 +178,13 @@ class ProxyProtocolTest(unittest.TestCase):
         self.assertEqual(read_until_eof(c.sock, timeout=DEADLINE), b"")
         server.wait_for_log(r"bad PROXY header: no complete PROXY header within 2 s")
 
+    def test_header_and_commands_in_one_write_take_only_the_header(self):
+        server = self.server()
+        for header in (proxy_v1("203.0.113.20", 40070, "127.0.0.2", 21),
+                       proxy_v2("203.0.113.21", 40071, "127.0.0.2", 21, tlvs=b"\x04\x00\x02ab")):
+            c = self.control(server, header + b"USER anonymous\r\nPASS x@y\r\nPWD\r\n")
+            self.assertEqual([c.reply()[0] for _ in range(4)], ["220", "331", "230", "257"])
+
     def test_unmarked_listener_still_works_without_header(self):
         server = self.server()
         code, _ = greeting(server.port)
