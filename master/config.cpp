@@ -58,6 +58,11 @@ void validate(const Config& cfg, const std::map<std::string, int>& seen, const s
         errors.push_back({file, line_of("root"), "root '" + cfg.server.root + "': " + std::strerror(errno)});
     else if (!S_ISDIR(st.st_mode))
         errors.push_back({file, line_of("root"), "root '" + cfg.server.root + "' is not a directory"});
+    bool proxy_listener = std::any_of(cfg.listen.begin(), cfg.listen.end(), [](auto& l) { return l.proxy_protocol; });
+    if (proxy_listener && cfg.server.proxy_trusted.empty() && !bad.count("proxy_trusted")) {
+        int at = line_of("proxy_trusted") ? line_of("proxy_trusted") : std::max(line_of("listen"), line_of("listen_implicit"));
+        errors.push_back({file, at, "a proxy_protocol listener needs proxy_trusted (the balancers' addresses)"});
+    }
     passwd* pw = bad.count("user") ? nullptr : ::getpwnam(cfg.user.c_str());
     if (bad.count("user")) {
     } else if (!pw)

@@ -15,11 +15,12 @@
 namespace ftpd::master {
 
 struct ListenAddress {
-    std::string text;     // as written: "127.0.0.1:21", "[::]:21"
+    std::string text;     // as written, without options: "127.0.0.1:21", "[::]:21"
     std::string host;     // numeric address without brackets
     std::uint16_t port = 0;
     bool v6 = false;
     bool implicit_tls = false;  // from listen_implicit: TLS from the first byte (RFC 4217 implicit)
+    bool proxy_protocol = false;  // "ADDR:PORT proxy_protocol": a PROXY header precedes the client's bytes
 };
 
 struct Config {

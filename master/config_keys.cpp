@@ -5,6 +5,7 @@
 
 #include "worker/logging.hpp"
 #include "worker/protocol/address.hpp"
+#include "worker/protocol/address_set.hpp"
 
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -35,8 +36,19 @@ unsigned parse_uint(const std::string& v, unsigned lo, unsigned hi, int base = 1
     return n;
 }
 
-ListenAddress parse_listen(const std::string& v) {
+// "ADDR:PORT" or "ADDR:PORT proxy_protocol" (nginx's spelling: connections on it start
+// with a PROXY protocol header from a balancer in proxy_trusted).
+ListenAddress parse_listen(const std::string& value) {
     ListenAddress a;
+    std::string v = value;
+    auto blank = value.find_first_of(" \t");
+    if (blank != std::string::npos) {
+        v = value.substr(0, blank);
+        auto option = value.substr(value.find_first_not_of(" \t", blank));
+        if (option != "proxy_protocol")
+            throw invalid_argument("unknown listen option '" + option + "' (expected proxy_protocol)");
+        a.proxy_protocol = true;
+    }
     a.text = v;
     std::string port;
     if (!v.empty() && v.front() == '[') {
@@ -86,6 +98,8 @@ const KeySpec kKeys[] = {
          c.listen.push_back(parse_listen(v));
          c.listen.back().implicit_tls = true;
      }},
+    {"proxy_trusted", "", false,
+     [](Config& c, const std::string& v) { c.server.proxy_trusted = protocol::AddressSet::parse(v); }},
     {"workers", "auto", false, [](Config& c, const std::string& v) { c.workers = parse_workers(v); }},
     {"max_clients", "2000", false,
      [](Config& c, const std::string& v) { c.server.max_clients = parse_uint(v, 1, 1000000); }},

@@ -17,7 +17,9 @@ namespace sys = ipc::sys;
 std::string Listener::describe() const {
     std::string text = address.v6 ? "[" + address.host + "]:" + std::to_string(bound_port)
                                   : address.host + ":" + std::to_string(bound_port);
-    return address.implicit_tls ? text + " (implicit TLS)" : text;
+    if (address.implicit_tls) text += " (implicit TLS)";
+    if (address.proxy_protocol) text += " (PROXY protocol)";
+    return text;
 }
 
 Listener bind_listener(const ListenAddress& address) {

@@ -35,12 +35,9 @@ void Pool::start_generation(const Config& cfg, unsigned generation, const std::v
     signal_all(SIGQUIT, std::chrono::seconds(cfg_.server.shutdown_timeout + 5));
     pending_.clear();
     cfg_ = cfg;
-    listen_fds_.clear();
-    listen_implicit_.clear();
-    for (const auto& l : listeners) {
-        listen_fds_.push_back(l.fd.get());
-        listen_implicit_.push_back(l.address.implicit_tls);
-    }
+    listeners_.clear();
+    for (const auto& l : listeners)
+        listeners_.push_back({l.fd.get(), l.address.implicit_tls, l.address.proxy_protocol});
     generation_ = generation;
     failures_.assign(max_slots_, 0);
     unsigned started = 0;
@@ -87,8 +84,7 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     ctx.master_pid = ::getpid();
     ctx.settings = cfg_.server;
     ctx.user = cfg_.user;
-    ctx.listen_fds = listen_fds_;
-    ctx.listen_implicit = listen_implicit_;
+    ctx.listeners = listeners_;
 
     ipc::sys::SocketPair channel;  // how the master passes a re-opened log file on
     try {

@@ -5,6 +5,7 @@
 
 #include "master/config.hpp"
 #include "master/listeners.hpp"
+#include "worker/worker.hpp"
 
 #include "ipc/sys/unique_fd.hpp"
 
@@ -93,8 +94,7 @@ private:
     std::function<void(unsigned, bool)> before_spawn_;
     std::function<void(unsigned)> reaped_;
     Config cfg_;
-    std::vector<int> listen_fds_;      // owned by the master's current listeners
-    std::vector<bool> listen_implicit_;  // per listen_fds_ entry: implicit TLS
+    std::vector<worker::ListenSocket> listeners_;  // fds owned by the master's current listeners
     unsigned generation_ = 0;
     std::vector<ChildProcess> children_;
     std::unordered_map<pid_t, ipc::sys::unique_fd> log_channels_;  // by worker pid: our end

@@ -43,6 +43,13 @@ awaitable<void> Session::cmd_pasv(const std::string&) {
 }
 
 awaitable<void> Session::cmd_epsv(const std::string& arg) {
+    // Behind a balancer with pasv_address, the client would take EPSV's port to the
+    // balancer's address (RFC 2428: the control connection's), not to this node: refuse,
+    // so clients fall back to PASV and its announced address (curl and lftp do).
+    if (!via_.empty() && !settings_.pasv_address.empty()) {
+        reply(code::kNotImplemented, "EPSV is not available through the balancer; use PASV.");
+        co_return;
+    }
     auto parsed = protocol::parse_epsv_arg(arg);
     if (!parsed) {
         reply(code::kSyntaxErrorArgs, "Bad EPSV argument.");

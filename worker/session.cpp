@@ -93,7 +93,8 @@ const CommandSpec* find_command(std::string_view verb) {
 
 }  // namespace
 
-Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls)
+Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls,
+                 std::optional<Proxied> proxied)
     : worker_(worker),
       settings_(worker.settings()),
       socket_(std::move(socket)),
@@ -110,7 +111,9 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool impl
         tls_context_.emplace(settings_.tls_context.get());
     }
     boost::system::error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
+    auto remote = proxied ? proxied->client : socket_.remote_endpoint(ec);
+    if (proxied)
+        via_ = unmapped(proxied->balancer.address()).to_string() + " port " + std::to_string(proxied->balancer.port());
     if (!ec) {
         peer_addr_ = remote.address();
         peer_text_ = unmapped(remote.address()).to_string() + " port " + std::to_string(remote.port());
@@ -133,7 +136,10 @@ std::string Session::log_prefix() const {
 
 awaitable<void> Session::run() {
     auto self = shared_from_this();
-    spdlog::info("{}: connected", log_prefix());
+    if (via_.empty())
+        spdlog::info("{}: connected", log_prefix());
+    else
+        spdlog::info("{}: connected (PROXY protocol, via {})", log_prefix(), via_);
     row_ = worker_.status().session_opened(id_, client_);
     net::co_spawn(socket_.get_executor(), [self]() { return self->watchdog(); }, net::detached);
     try {

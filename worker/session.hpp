@@ -28,8 +28,18 @@ public:
     // real line never contains LF).
     static constexpr std::string_view kTooLongLine = "\n";
 
+    // A connection through a balancer (PROXY protocol): the client's address from the
+    // header, and the balancer's, the socket's real peer.
+    struct Proxied {
+        tcp::endpoint client;
+        tcp::endpoint balancer;
+    };
+
     // implicit_tls: the TLS handshake comes before the 220 (a listen_implicit socket).
-    Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls = false);
+    // proxied: the session's client is proxied->client for logs, status, max_per_ip and
+    // the data connections' address checks.
+    Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls = false,
+            std::optional<Proxied> proxied = std::nullopt);
 
     // Serves the connection until QUIT, EOF, timeout or stop(). Never throws.
     awaitable<void> run();
@@ -193,6 +203,7 @@ private:
     std::uint64_t id_;
     std::string peer_text_;        // "127.0.0.1 port 40000", for log lines
     std::string client_;           // "127.0.0.1:40000", for status and events
+    std::string via_;              // "127.0.0.1 port 50000": the balancer, when proxied
     int row_ = -1;                 // this session's row in the status segment
     Clock::time_point started_ = Clock::now();
     net::ip::address peer_addr_;

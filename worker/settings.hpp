@@ -4,6 +4,7 @@
 #pragma once
 
 #include "worker/accounts.hpp"
+#include "worker/protocol/address_set.hpp"
 #include "worker/tls_context.hpp"
 
 #include <cstdint>
@@ -37,6 +38,7 @@ struct Settings {
     std::vector<Account> users;             // virtual users, read by the master from users_file
     TlsMode tls = TlsMode::off;             // RFC 4217 policy (tls_context.hpp)
     bool tls_require_reuse = true;          // data connections must resume the control session
+    protocol::AddressSet proxy_trusted;     // balancers whose PROXY headers are believed
     TlsContext tls_context;                 // built by the master from tls_cert/tls_key; null when off
 };
 

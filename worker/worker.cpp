@@ -9,6 +9,7 @@
 #include "worker/crypt_pool.hpp"
 #include "worker/logging.hpp"
 #include "worker/net.hpp"
+#include "worker/proxy_reader.hpp"
 #include "worker/session.hpp"
 
 #include <spdlog/spdlog.h>
@@ -21,7 +22,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <list>
+#include <optional>
 #include <string_view>
 
 namespace ftpd::worker {
@@ -36,6 +39,10 @@ void Worker::session_ended(std::uint64_t id) {
 }
 
 namespace {
+
+// Longest wait for a balancer's PROXY header (shorter still when login_timeout is):
+// HAProxy sends it with the connection, so only a broken or hostile peer is slower.
+constexpr unsigned kProxyHeaderTimeout = 5;
 
 // Started as root: become `user` with its groups, and prove root cannot come back.
 void drop_privileges(const std::string& user) {
@@ -57,9 +64,8 @@ class WorkerLoop {
 public:
     WorkerLoop(net::io_context& io, Worker& worker, const WorkerContext& ctx)
         : io_(io), worker_(worker), ctx_(ctx), signals_(io), drain_timer_(io), heartbeat_timer_(io) {
-        for (std::size_t i = 0; i < ctx.listen_fds.size(); ++i) {
-            int fd = ctx.listen_fds[i];
-            implicit_.push_back(i < ctx.listen_implicit.size() && ctx.listen_implicit[i]);
+        for (const auto& l : ctx.listeners) {
+            int fd = l.fd;
             sockaddr_storage ss{};
             socklen_t len = sizeof ss;
             sys::check("getsockname", [&] { return ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len); });
@@ -77,8 +83,8 @@ public:
         signals_.add(SIGUSR1);
         if (StatusReporter::fault_injection_enabled()) signals_.add(SIGUSR2);
         wait_signal();
-        auto implicit = implicit_.begin();
-        for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a, *implicit++), net::detached);
+        auto marks = ctx_.listeners.begin();
+        for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a, *marks++), net::detached);
         worker_.status().set_state(ipc::WorkerState::running);
         beat();
     }
@@ -152,7 +158,8 @@ private:
         });
     }
 
-    awaitable<void> accept_loop(tcp::acceptor& acceptor, bool implicit_tls) {
+    awaitable<void> accept_loop(tcp::acceptor& acceptor, ListenSocket marks) {
+        const bool implicit_tls = marks.implicit_tls;
         for (;;) {
             boost::system::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
@@ -167,17 +174,70 @@ private:
                 }
                 continue;
             }
-            if (over_limit(socket, implicit_tls)) continue;
-            start_session(std::move(socket), implicit_tls);
+            auto remote = socket.remote_endpoint(ec);
+            if (ec) continue;
+            if (marks.proxy_protocol) {
+                if (!trusted_balancer(socket, remote)) continue;
+                net::co_spawn(io_, accept_proxied(std::move(socket), remote, implicit_tls),
+                              [](std::exception_ptr e) {
+                                  try {
+                                      if (e) std::rethrow_exception(e);
+                                  } catch (const std::exception& x) {
+                                      spdlog::error("PROXY header: {}", x.what());
+                                  }
+                              });
+                continue;
+            }
+            if (over_limit(socket, remote, implicit_tls)) continue;
+            start_session(std::move(socket), implicit_tls, std::nullopt);
         }
+    }
+
+    // A proxy_protocol listener speaks only to proxy_trusted balancers: anyone else could
+    // claim any address. Closed without a word (no banner).
+    bool trusted_balancer(tcp::socket& socket, const tcp::endpoint& remote) {
+        if (ctx_.settings.proxy_trusted.contains(unmapped(remote.address()).to_string())) return true;
+        spdlog::warn("refused connection from {} port {}: not in proxy_trusted (PROXY protocol listener)",
+                     host_text(remote.address()), remote.port());
+        boost::system::error_code ec;
+        socket.close(ec);
+        return false;
+    }
+
+    // The balancer's header first (exactly its bytes), then the limits and the session
+    // under the client's address it names. A malformed or late header closes the connection.
+    awaitable<void> accept_proxied(tcp::socket socket, tcp::endpoint balancer, bool implicit_tls) {
+        auto timeout = std::chrono::seconds(std::min(ctx_.settings.login_timeout, kProxyHeaderTimeout));
+        auto header = co_await read_proxy_header(socket, timeout);
+        boost::system::error_code ec;
+        if (header.status != protocol::ProxyHeader::Status::complete) {
+            spdlog::warn("dropped connection from {} port {}: bad PROXY header: {}", host_text(balancer.address()),
+                         balancer.port(), header.error);
+            socket.close(ec);
+            co_return;
+        }
+        if (worker_.draining_) {
+            socket.close(ec);
+            co_return;
+        }
+        tcp::endpoint client = balancer;
+        if (header.addresses) {
+            auto address = net::ip::make_address(header.addresses->source_host, ec);
+            if (ec) {  // cannot happen: the parser returns canonical numeric hosts
+                socket.close(ec);
+                co_return;
+            }
+            client = tcp::endpoint(address, header.addresses->source_port);
+        }
+        if (over_limit(socket, client, implicit_tls)) co_return;
+        start_session(std::move(socket), implicit_tls, Session::Proxied{client, balancer});
     }
 
     // max_clients and max_per_ip, counted over all workers through the status segment:
     // 421 and close. Two workers accepting at the same instant may both let one in.
-    bool over_limit(tcp::socket& socket, bool implicit_tls) {
+    // `remote` is the client: the socket's peer, or the address a PROXY header gave.
+    bool over_limit(tcp::socket& socket, const tcp::endpoint& remote, bool implicit_tls) {
         boost::system::error_code ec;
-        auto remote = socket.remote_endpoint(ec);
-        if (ec) return true;
         const auto& s = ctx_.settings;
         std::uint64_t total = worker_.status().sessions_total();
         std::string host = host_text(remote.address());
@@ -199,9 +259,9 @@ private:
         return true;
     }
 
-    void start_session(tcp::socket socket, bool implicit_tls) {
+    void start_session(tcp::socket socket, bool implicit_tls, std::optional<Session::Proxied> proxied) {
         std::uint64_t id = worker_.status().next_session_id();
-        auto session = std::make_shared<Session>(worker_, std::move(socket), id, implicit_tls);
+        auto session = std::make_shared<Session>(worker_, std::move(socket), id, implicit_tls, std::move(proxied));
         worker_.sessions_[id] = session;
         net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
     }
@@ -221,7 +281,6 @@ private:
     Worker& worker_;
     const WorkerContext& ctx_;
     std::list<tcp::acceptor> acceptors_;
-    std::vector<bool> implicit_;  // per acceptor: implicit TLS
     net::signal_set signals_;
     net::steady_timer drain_timer_;
     net::steady_timer heartbeat_timer_;

@@ -19,12 +19,18 @@ namespace ftpd::worker {
 // backs off instead of respawning it in a loop.
 constexpr int kBootFailed = 70;
 
+// One inherited listening socket and how its connections start.
+struct ListenSocket {
+    int fd = -1;
+    bool implicit_tls = false;    // TLS from the first byte (listen_implicit)
+    bool proxy_protocol = false;  // a PROXY header from a proxy_trusted balancer comes first
+};
+
 struct WorkerContext {
     unsigned slot = 0;                 // the pool slot, "worker N" in logs
     unsigned generation = 1;           // config generation this worker serves
     int master_pid = 0;
-    std::vector<int> listen_fds;       // inherited listening sockets
-    std::vector<bool> listen_implicit; // per listen_fds entry: TLS from the first byte
+    std::vector<ListenSocket> listeners;  // inherited listening sockets
     int log_channel = -1;              // Unix socket: the master passes re-opened log files
     Settings settings;
     std::string user = "nobody";       // switch to this account when started as root

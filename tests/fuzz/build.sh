@@ -22,16 +22,17 @@ declare -A sources=(
     [fuzz_address]="worker/protocol/address.cpp"
     [fuzz_reply_listing]="worker/protocol/reply.cpp worker/protocol/listing.cpp"
     [fuzz_path]="worker/fs_root.cpp ipc/sys/syscall.cpp"
-    [fuzz_config]="master/config.cpp master/config_keys.cpp worker/logging.cpp worker/accounts.cpp worker/tls_context.cpp worker/protocol/address.cpp"
+    [fuzz_config]="master/config.cpp master/config_keys.cpp worker/logging.cpp worker/accounts.cpp worker/tls_context.cpp worker/protocol/address.cpp worker/protocol/address_set.cpp"
     [fuzz_users]="worker/accounts.cpp"
     [fuzz_event]="ipc/event.cpp"
+    [fuzz_proxy_header]="worker/protocol/proxy_header.cpp worker/protocol/address_set.cpp"
 )
 declare -A libs=(
     [fuzz_config]="-lboost_program_options -lspdlog -lfmt -lcrypt -lssl -lcrypto -pthread"
     [fuzz_users]="-lcrypt"
     [fuzz_event]="-pthread -lrt"
 )
-all_targets="fuzz_command fuzz_address fuzz_reply_listing fuzz_path fuzz_config fuzz_users fuzz_event"
+all_targets="fuzz_command fuzz_address fuzz_reply_listing fuzz_path fuzz_config fuzz_users fuzz_event fuzz_proxy_header"
 
 # As CMakeLists.txt defines them, so the fuzzed code is the code that ships.
 common=(-std=c++20 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter -I"$repo"

@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(cd "$1" && pwd) || exit 2
 seconds=$2
 shift 2
-targets=${*:-fuzz_command fuzz_address fuzz_reply_listing fuzz_path fuzz_config fuzz_users fuzz_event}
+targets=${*:-fuzz_command fuzz_address fuzz_reply_listing fuzz_path fuzz_config fuzz_users fuzz_event fuzz_proxy_header}
 
 # UBSan reports must stop the run (the build also says -fno-sanitize-recover).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -217,9 +217,12 @@ def read_reply(sock_file):
     return code, text
 
 
-def greeting(port, host="127.0.0.1", timeout=DEFAULT_TIMEOUT):
-    """Connect, read the greeting, QUIT; return (code, text). Raises OSError on refusal."""
+def greeting(port, host="127.0.0.1", timeout=DEFAULT_TIMEOUT, header=b""):
+    """Connect, send `header` (a PROXY protocol header, for a proxy_protocol listener),
+    read the greeting, QUIT; return (code, text). Raises OSError on refusal."""
     with socket.create_connection((host, port), timeout=timeout) as s:
+        if header:
+            s.sendall(header)
         f = s.makefile("rb")
         code, text = read_reply(f)
         try:
@@ -551,7 +554,10 @@ class Server:
 
     Server(config_extra="", workers=2, anonymous_write=True,
            files={"name": b"bytes", "sub/x": b"..."}, hidden_file=False,
-           daemon=False, start=True, env=None, **options)
+           daemon=False, start=True, env=None, probe_header=b"", **options)
+
+    The readiness probe greets the first listener (127.0.0.1 if there is one), sending
+    `probe_header` first: b"PROXY UNKNOWN\r\n" when that is a proxy_protocol listener.
 
     `env` is extra environment for the ftpd process ({"FTPD_FAULT_INJECTION": "1"}).
 
@@ -561,8 +567,10 @@ class Server:
     """
 
     def __init__(self, config_extra="", workers=2, anonymous_write=True, files=None,
-                 hidden_file=False, daemon=False, start=True, env=None, **options):
+                 hidden_file=False, daemon=False, start=True, env=None, probe_header=b"",
+                 **options):
         self.env = dict(env or {})
+        self.probe_header = probe_header
         self.dir = make_tempdir()
         self.root = os.path.join(self.dir, "root")
         self.conf_path = os.path.join(self.dir, "ftpd.conf")
@@ -762,11 +770,12 @@ class Server:
     def wait_ready(self, port=None, timeout=DEFAULT_TIMEOUT):
         """Poll until a connection to `port` gets a 220 greeting; return its text."""
         port = self.port if port is None else port
+        host = next((h for h, p in self.ports if p == port and not h.startswith("[")), "127.0.0.1")
 
         def ready():
             self._check_alive()
             try:
-                code, text = greeting(port, timeout=2)
+                code, text = greeting(port, host=host, timeout=2, header=self.probe_header)
             except OSError:
                 return None
             return text if code == "220" else None

@@ -45,6 +45,11 @@ const BadCase kBad[] = {
     {"root = /\nuser = root\n", 2, "is root"},
     {"root = /\nidle_timeout = -5\n", 2, "bad value for 'idle_timeout'"},
     {"root = /\npid_file = ftpd.pid\n", 2, "is not an absolute path"},
+    {"root = /\nlisten = 127.0.0.1:21 proxy\n", 2, "unknown listen option 'proxy'"},
+    {"root = /\nproxy_trusted = 127.0.0.1, localhost\n", 2, "'localhost' is not a numeric address"},
+    {"root = /\nproxy_trusted = 10.0.0.0/40\n", 2, "prefix length must be 0..32"},
+    {"root = /\nlisten = 127.0.0.1:2121 proxy_protocol\n", 2, "needs proxy_trusted"},
+    {"root = /\nlisten = 127.0.0.1:2121 proxy_protocol\nproxy_trusted =\n", 3, "needs proxy_trusted"},
 };
 
 }  // namespace
@@ -113,6 +118,35 @@ BOOST_AUTO_TEST_CASE(values_are_applied) {
     BOOST_TEST(cfg.server.pasv_low == 30000);
     BOOST_TEST(cfg.server.pasv_high == 30010);
     BOOST_TEST(cfg.server.banner == "Welcome to #1 server");
+}
+
+BOOST_AUTO_TEST_CASE(proxy_protocol_marks_only_its_listener) {
+    Config cfg;
+    auto errors = parse(
+        "root = /\n"
+        "listen = 127.0.0.1:21\n"
+        "listen = 127.0.0.2:2121   proxy_protocol\n"
+        "listen = [::1]:2121 proxy_protocol\n"
+        "proxy_trusted = 127.0.0.1 ::1/128, 10.0.0.0/8\n",
+        cfg);
+    BOOST_REQUIRE(errors.empty());
+    BOOST_REQUIRE_EQUAL(cfg.listen.size(), 3u);
+    BOOST_TEST(!cfg.listen[0].proxy_protocol);
+    BOOST_TEST(cfg.listen[1].proxy_protocol);
+    BOOST_TEST(cfg.listen[1].text == "127.0.0.2:2121");
+    BOOST_TEST(cfg.listen[1].port == 2121);
+    BOOST_TEST(cfg.listen[2].proxy_protocol);
+    BOOST_TEST(cfg.listen[2].host == "::1");
+    BOOST_TEST(cfg.server.proxy_trusted.contains("10.1.2.3"));
+    BOOST_TEST(cfg.server.proxy_trusted.contains("::1"));
+    BOOST_TEST(!cfg.server.proxy_trusted.contains("127.0.0.5"));
+}
+
+BOOST_AUTO_TEST_CASE(proxy_trusted_defaults_to_nobody) {
+    Config cfg;
+    BOOST_REQUIRE(parse("root = /\n", cfg).empty());
+    BOOST_TEST(cfg.server.proxy_trusted.empty());
+    BOOST_TEST(!cfg.listen[0].proxy_protocol);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_file_is_one_error_without_a_line) {

@@ -147,6 +147,17 @@ BOOST_AUTO_TEST_CASE(listen_implicit_adds_an_implicit_listener_beside_listen) {
     BOOST_TEST(cfg.listen[1].port == 990);
 }
 
+BOOST_AUTO_TEST_CASE(listen_implicit_takes_proxy_protocol_too) {
+    CertDir d;
+    Config cfg;
+    auto errors = parse(d.config("explicit") + "listen_implicit = 127.0.0.1:990 proxy_protocol\nproxy_trusted = 127.0.0.1\n", cfg);
+    BOOST_TEST_REQUIRE(errors.empty(), joined(errors));
+    BOOST_TEST_REQUIRE(cfg.listen.size() == 1u);
+    BOOST_TEST(cfg.listen[0].implicit_tls);
+    BOOST_TEST(cfg.listen[0].proxy_protocol);
+    BOOST_TEST(cfg.listen[0].text == "127.0.0.1:990");
+}
+
 BOOST_AUTO_TEST_CASE(tls_implicit_makes_every_listener_implicit) {
     CertDir d;
     Config cfg;
