@@ -42,7 +42,7 @@ check() {  # check DESCRIPTION COMMAND...: PASS if the command succeeds
     if "$@"; then pass "$what"; else fail "$what"; fi
 }
 die() { echo "install_check: $*" >&2; exit 1; }
-note() { echo "--- $*"; }
+note() { echo "--- [$(( $(date +%s) - started )) s] $*"; }
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts); run it as root"
 command -v curl >/dev/null || die "curl is missing (make deps installs it)"
