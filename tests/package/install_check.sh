@@ -116,9 +116,9 @@ pids_in() {  # processes whose root directory is $1 (all of them started by this
     done
 }
 stop_pids_in() {
-    local p n
+    local p
     for p in $(pids_in "$1"); do kill -TERM "$p" 2>/dev/null; done
-    for n in $(seq 50); do [ -z "$(pids_in "$1")" ] && return 0; sleep 0.1; done
+    for _ in $(seq 50); do [ -z "$(pids_in "$1")" ] && return 0; sleep 0.1; done
     for p in $(pids_in "$1"); do kill -KILL "$p" 2>/dev/null; done
 }
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
@@ -148,7 +148,7 @@ trap 'exit 130' INT TERM HUP
 
 # ---- 1. the cached Debian 12 root
 build_rootfs() {
-    local t0=$(date +%s)
+    local t0; t0=$(date +%s)
     note "creating the $suite minbase root in $rootfs from $mirror (first run; cached afterwards)"
     [ -z "$(mounts_under "$rootfs")" ] || die "mounts under $rootfs; unmount them first"
     rm -rf "$rootfs"
@@ -303,8 +303,8 @@ ftpdlog=$run/ftpd.log
 chroot "$root" /usr/sbin/ftpd -f -c "$conf" >"$ftpdlog" 2>&1 &
 ftpd_pid=$!
 wait_for() {  # wait_for DESCRIPTION COMMAND...: poll up to 30 s while ftpd lives
-    local what=$1 n; shift
-    for n in $(seq 300); do
+    local what=$1; shift
+    for _ in $(seq 300); do
         "$@" && return 0
         kill -0 "$ftpd_pid" 2>/dev/null || { echo "    ftpd exited while waiting for $what"; return 1; }
         sleep 0.1
@@ -348,7 +348,7 @@ if wait_for "'listening on' log line" listening && wait_for "'ready: generation 
     check "SIGTERM: ftpd exits with status 0 (got $rc)" test "$rc" = 0
     check "SIGTERM: 'stopped' logged" grep -q 'stopped' "$ftpdlog"
     check "SIGTERM: no process left in the chroot" no_processes
-    check "SIGTERM: no ftpd.* objects left in /dev/shm" test -z "$(ls "$root/dev/shm" | grep '^ftpd\.')"
+    check "SIGTERM: no ftpd.* objects left in /dev/shm" test -z "$(find "$root/dev/shm" -maxdepth 1 -name 'ftpd.*')"
     check "SIGTERM: pid_file removed" absent_in /run/ftpd-install-check.pid
 else
     fail "ftpd -f did not come up; its log:"; sed 's/^/    | /' "$ftpdlog"
