@@ -10,9 +10,9 @@ RUN_PORT   ?= 2121
 DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-dev \
                libboost-test-dev libspdlog-dev libssl-dev libcrypt-dev libedit-dev \
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
-               whois clang libclang-rt-14-dev haproxy
+               whois clang libclang-rt-14-dev haproxy dpkg-dev
 
-.PHONY: all deps build run test test-unit test-asan fuzz soak bench deb install clean
+.PHONY: all deps build run test test-unit test-asan fuzz soak bench deb test-package install clean
 
 all: build
 
@@ -86,6 +86,13 @@ bench: build
 deb: build
 	cmake -DCMAKE_INSTALL_PREFIX=/usr $(BUILD)
 	cd $(BUILD) && cpack -G DEB
+
+# The .deb installed, started, reloaded, stopped, removed and purged on a minimal Debian 12
+# root (tests/package/install_check.sh): needs root and the Debian mirror; the first run
+# debootstraps the root into $(PACKAGE_DIR)/rootfs, later runs reuse it (rm -rf it to refresh).
+PACKAGE_DIR ?= build-package
+test-package: deb
+	bash tests/package/install_check.sh $(BUILD) $(PACKAGE_DIR)
 
 # The prefix is set at configure time: GNUInstallDirs derives /etc from --prefix /usr.
 install: deps

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds the .deb with cpack in the build directory and checks its contents with
 # dpkg-deb -c: binaries, man pages, example configuration, systemd unit, logrotate and
-# fail2ban files, at their Debian paths. Exit 77 (skipped) without cpack or dpkg-deb.
+# fail2ban files, at their Debian paths; then the maintainer scripts and the conffiles list.
+# Exit 77 (skipped) without cpack or dpkg-deb. tests/package/install_check.sh (make
+# test-package) installs and runs the package on a Debian 12 root.
 set -eu
 build=$1
 command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || { echo "skipped: cpack or dpkg-deb missing"; exit 77; }
@@ -21,5 +23,13 @@ for path in ./usr/sbin/ftpd ./usr/sbin/ftpctl ./usr/bin/ftp \
     if printf '%s\n' "$contents" | grep -q " $path\$"; then echo "ok: $path"; else echo "MISSING: $path"; status=1; fi
 done
 dpkg-deb -f "$deb" Package Depends | sed 's/^/control: /'
-dpkg-deb -I "$deb" postinst >/dev/null || { echo "MISSING: postinst"; status=1; }
+for script in postinst prerm postrm; do
+    dpkg-deb -I "$deb" $script >/dev/null 2>&1 || { echo "MISSING: $script"; status=1; }
+done
+conffiles=$(dpkg-deb -I "$deb" conffiles 2>/dev/null | sort | xargs)
+if [ "$conffiles" = "/etc/fail2ban/filter.d/ftpd.conf /etc/ftpd.conf.example /etc/logrotate.d/ftpd" ]; then
+    echo "ok: conffiles $conffiles"
+else
+    echo "WRONG conffiles: '$conffiles'"; status=1
+fi
 exit $status
