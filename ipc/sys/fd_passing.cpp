@@ -7,6 +7,27 @@
 #include <cstring>
 
 namespace ftpd::ipc::sys {
+namespace {
+
+// One datagram of one byte (a datagram needs at least one to carry its control message)
+// with room for one SCM_RIGHTS descriptor.
+struct FdMessage {
+    char byte = 'F';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+
+    FdMessage() {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+    FdMessage(const FdMessage&) = delete;  // msg points into the object itself
+    FdMessage& operator=(const FdMessage&) = delete;
+};
+
+}  // namespace
 
 SocketPair datagram_socket_pair() {
     int sv[2];
@@ -15,14 +36,8 @@ SocketPair datagram_socket_pair() {
 }
 
 void send_fd(int socket, int fd) {
-    char byte = 'F';  // a datagram carries at least one byte with its control message
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    FdMessage m;
+    msghdr& msg = m.msg;
     cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
@@ -34,14 +49,8 @@ void send_fd(int socket, int fd) {
 unique_fd receive_latest_fd(int socket) {
     unique_fd latest;
     for (;;) {
-        char byte = 0;
-        iovec iov{&byte, 1};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
+        FdMessage m;
+        msghdr& msg = m.msg;
         ssize_t n = ::recvmsg(socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return latest;

@@ -207,6 +207,23 @@ class FtpClientTerminalTest(unittest.TestCase):
         self.quit(term)
 
 
+def interrupt_get_and_go_on(test, term, local):
+    """At the prompt: start `get big.bin`, press Ctrl-C once the progress bar shows,
+    and check the get failed cleanly and the control connection still answers."""
+    term.expect(re.escape(PROMPT))
+    term.send("get big.bin\r")
+    term.expect(r"big\.bin\s+\d+% \|")
+    term.send("\x03")
+    term.expect(r"ftp: get big\.bin: interrupted")
+    term.expect(re.escape(PROMPT))
+    test.assertEqual(os.listdir(local), [], "no partial or temporary file is left")
+    term.send("pwd\r")  # the control connection still answers in order
+    term.expect(r"Remote directory: /\r?\n")
+    term.expect(re.escape(PROMPT))
+    term.send("quit\r")
+    test.assertEqual(term.wait(), 1, term.transcript)  # the interrupted get failed
+
+
 class FtpClientInterruptTest(unittest.TestCase):
     """Ctrl-C in the middle of a download from a server slow enough to catch it."""
 
@@ -229,18 +246,7 @@ class FtpClientInterruptTest(unittest.TestCase):
     def test_ctrl_c_aborts_the_transfer_and_keeps_the_session(self):
         term = Terminal([f"ftp://127.0.0.1:{self.server.port}/"], self.local)
         self.addCleanup(term.close)
-        term.expect(re.escape(PROMPT))
-        term.send("get big.bin\r")
-        term.expect(r"big\.bin\s+\d+% \|")
-        term.send("\x03")
-        term.expect(r"ftp: get big\.bin: interrupted")
-        term.expect(re.escape(PROMPT))
-        self.assertEqual(os.listdir(self.local), [], "no partial or temporary file is left")
-        term.send("pwd\r")  # the control connection still answers in order
-        term.expect(r"Remote directory: /\r?\n")
-        term.expect(re.escape(PROMPT))
-        term.send("quit\r")
-        self.assertEqual(term.wait(), 1, term.transcript)  # the interrupted get failed
+        interrupt_get_and_go_on(self, term, self.local)
 
 
 class FtpClientTlsInterruptTest(unittest.TestCase):
@@ -262,18 +268,7 @@ class FtpClientTlsInterruptTest(unittest.TestCase):
                         self.local)
         self.addCleanup(term.close)
         term.expect(r"TLS: TLSv1\.[23], \S+ \(certificate verified\)")
-        term.expect(re.escape(PROMPT))
-        term.send("get big.bin\r")
-        term.expect(r"big\.bin\s+\d+% \|")
-        term.send("\x03")
-        term.expect(r"ftp: get big\.bin: interrupted")
-        term.expect(re.escape(PROMPT))
-        self.assertEqual(os.listdir(self.local), [], "no partial or temporary file is left")
-        term.send("pwd\r")  # the TLS control connection still answers in order
-        term.expect(r"Remote directory: /\r?\n")
-        term.expect(re.escape(PROMPT))
-        term.send("quit\r")
-        self.assertEqual(term.wait(), 1, term.transcript)  # the interrupted get failed
+        interrupt_get_and_go_on(self, term, self.local)
 
 
 if __name__ == "__main__":
