@@ -2,24 +2,51 @@
 // Used in the master and in workers; never throws from reopen_logs (keeps the old sink).
 #include "worker/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <stdexcept>
+#include <pthread.h>
 #include <syslog.h>
+#include <unistd.h>
+
+#include <iterator>
+#include <mutex>
+#include <stdexcept>
 
 namespace ftpd::worker {
 namespace {
+
+// spdlog's %P asks the kernel (getpid) for every line; the pid changes only at fork, so a
+// cached copy refreshed in the child of every fork (pthread_atfork) gives the same text.
+pid_t g_pid = ::getpid();
+
+class PidFlag final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+        fmt::format_to(std::back_inserter(dest), "{}", g_pid);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PidFlag>(); }
+};
+
+void cache_pid() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        g_pid = ::getpid();
+        ::pthread_atfork(nullptr, nullptr, [] { g_pid = ::getpid(); });
+    });
+}
 
 std::string g_target = "stderr";
 std::string g_name = "master";
 spdlog::level::level_enum g_level = spdlog::level::info;
 
 std::shared_ptr<spdlog::logger> make_logger() {
+    cache_pid();
     spdlog::sink_ptr sink;
-    std::string pattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n[%P]: %v";
+    std::string pattern = "%Y-%m-%d %H:%M:%S.%e [%l] %n[%P]: %v";  // %P: PidFlag
     if (g_target == "stderr") {
         sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     } else if (g_target == "syslog") {
@@ -29,7 +56,9 @@ std::shared_ptr<spdlog::logger> make_logger() {
         sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g_target, false);
     }
     auto logger = std::make_shared<spdlog::logger>(g_name, sink);
-    logger->set_pattern(pattern);
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<PidFlag>('P').set_pattern(pattern);
+    logger->set_formatter(std::move(formatter));
     logger->set_level(g_level);
     logger->flush_on(spdlog::level::trace);
     return logger;
