@@ -247,7 +247,7 @@ awaitable<bool> Session::read_line(std::string& line) {
             co_return true;
         }
         if (control_eof_) co_return false;
-        auto space = in_.prepare(4096);
+        auto space = in_.prepare(kControlRead);
         boost::system::error_code ec;
         std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);
         if (ec || closing_) co_return false;

@@ -24,6 +24,9 @@ class Worker;
 class Session : public std::enable_shared_from_this<Session> {
 public:
     static constexpr std::size_t kMaxLine = 4096;  // longest control line accepted
+    // One control read: commands are short, and an idle session keeps this much buffer
+    // (longer lines take more reads; the buffer grows up to kMaxLine as needed).
+    static constexpr std::size_t kControlRead = 512;
     // Stands in the queue of lines read during a transfer for one that was too long (a
     // real line never contains LF).
     static constexpr std::string_view kTooLongLine = "\n";
