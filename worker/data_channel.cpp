@@ -141,9 +141,10 @@ awaitable<void> DataChannel::start_tls(net::ssl::context& ctx, bool& reused, std
         ec = std::make_error_code(std::errc::protocol_error);
         co_return;
     }
-    // Large writes go out record after record without a return to the event loop; a partial
-    // write (the socket buffer is full) reports what was taken.
-    ::SSL_set_mode(tls_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // One SSL_write() sends a whole chunk, record after record, without a return to the
+    // event loop (no partial-write mode: that returns after every 16 KiB record); when the
+    // socket is full it is retried with the same bytes once the socket is writable.
+    ::SSL_set_mode(tls_.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     ::SSL_set_read_ahead(tls_.get(), 1);  // uploads: fewer, larger reads
     // No TLS 1.3 session tickets here: a client that only uploads never reads them, and its
     // close() with unread bytes sends a RST that discards the end of its upload (curl).
