@@ -59,13 +59,20 @@ SlotWriter::SlotWriter(SegmentMapping& segment, std::uint32_t slot, std::uint64_
     : segment_(segment), index_(slot), slot_(segment.slot(slot)) {
     if (!segment.writable())
         throw std::invalid_argument("SlotWriter needs a read-write mapping of " + segment.name());
-    free_rows_.reserve(segment.geometry().rows_per_slot);
+    const std::uint32_t rows = segment.geometry().rows_per_slot;
+    free_rows_.reserve(rows);
     write([&] {
         WorkerSlotData& d = slot_.data;
         d.pid = static_cast<std::int32_t>(::getpid());
         d.state = WorkerState::starting;
         d.generation = generation;
         d.start_time_ms = realtime_ms();
+        // The master resets a slot before its next worker starts (rows_high 0); should a
+        // slot come with rows anyway, the free ones below rows_high are reused all the same.
+        d.rows_high = std::min(d.rows_high, rows);
+        for (std::uint32_t r = 0; r < d.rows_high; ++r)
+            if (!segment_.row(index_, r).in_use) free_rows_.push_back(r);
+        std::make_heap(free_rows_.begin(), free_rows_.end(), std::greater<>());
     });
     heartbeat();
 }
