@@ -213,6 +213,10 @@ Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds 
     snap.header_torn = !copy_consistent(h.seq, [&] { std::memcpy(&snap.header, &h.data, sizeof snap.header); },
                                         std::chrono::steady_clock::now() + per_slot_wait);
     snap.slots.reserve(g.slots);
+    std::size_t expected = 0;  // a hint only: rows_high read without the slots' locks
+    for (std::uint32_t i = 0; i < g.slots; ++i)
+        expected += std::min(load_counter(segment.slot(i).data.rows_high), g.rows_per_slot);
+    snap.sessions.reserve(expected);
     // Left uninitialised: only the rows below a slot's rows_high are ever written (and so
     // only their pages touched), not the whole, possibly large, table.
     auto rows = std::make_unique_for_overwrite<SessionRowData[]>(g.rows_per_slot);
