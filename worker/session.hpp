@@ -183,7 +183,7 @@ private:
     void set_control_deadline(Clock::time_point t);
     void set_data_deadline(Clock::time_point t);
 
-    std::string log_prefix() const;
+    const std::string& log_prefix() const;
 
     // Logins (commands_access.cpp): a virtual user's root, opened for this session; and
     // a failed login, answered after login_fail_delay (421 and close after too many).
@@ -217,6 +217,8 @@ private:
     // Login state.
     std::string user_;
     bool logged_in_ = false;
+    mutable std::string log_prefix_;  // log_prefix()'s cache, for logged_in_ as it was then
+    mutable bool log_prefix_logged_in_ = false;
     bool anonymous_ = false;
     bool may_write_ = false;
     const FsRoot* root_ = nullptr;        // the anonymous root or user_root_
