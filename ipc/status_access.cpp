@@ -9,6 +9,9 @@
 #include <boost/interprocess/exceptions.hpp>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <span>
 #include <cerrno>
 #include <cstring>
 
@@ -56,12 +59,20 @@ SlotWriter::SlotWriter(SegmentMapping& segment, std::uint32_t slot, std::uint64_
     : segment_(segment), index_(slot), slot_(segment.slot(slot)) {
     if (!segment.writable())
         throw std::invalid_argument("SlotWriter needs a read-write mapping of " + segment.name());
+    const std::uint32_t rows = segment.geometry().rows_per_slot;
+    free_rows_.reserve(rows);
     write([&] {
         WorkerSlotData& d = slot_.data;
         d.pid = static_cast<std::int32_t>(::getpid());
         d.state = WorkerState::starting;
         d.generation = generation;
         d.start_time_ms = realtime_ms();
+        // The master resets a slot before its next worker starts (rows_high 0); should a
+        // slot come with rows anyway, the free ones below rows_high are reused all the same.
+        d.rows_high = std::min(d.rows_high, rows);
+        for (std::uint32_t r = 0; r < d.rows_high; ++r)
+            if (!segment_.row(index_, r).in_use) free_rows_.push_back(r);
+        std::make_heap(free_rows_.begin(), free_rows_.end(), std::greater<>());
     });
     heartbeat();
 }
@@ -100,22 +111,25 @@ int SlotWriter::open_session_row(std::uint64_t session_id, std::string_view clie
     write([&] {
         ++slot_.data.sessions;
         ++slot_.data.accepted;
-        for (std::uint32_t i = 0; i < rows; ++i) {
-            const std::uint32_t r = (next_row_ + i) % rows;
-            SessionRowData& row = segment_.row(index_, r);
-            if (row.in_use) continue;
-            SessionRowData fresh{};
-            fresh.in_use = 1;
-            fresh.tls = tls ? 1 : 0;
-            fresh.session_id = session_id;
-            fresh.start_time_ms = realtime_ms();
-            set_text(fresh.client, client);
-            set_text(fresh.state, "login");
-            row = fresh;
-            found = static_cast<int>(r);
-            next_row_ = (r + 1) % rows;
-            break;
+        std::uint32_t r;
+        if (!free_rows_.empty()) {
+            std::pop_heap(free_rows_.begin(), free_rows_.end(), std::greater<>());
+            r = free_rows_.back();
+            free_rows_.pop_back();
+        } else if (slot_.data.rows_high < rows) {
+            r = slot_.data.rows_high++;
+        } else {
+            return;  // every row is taken
         }
+        SessionRowData fresh{};
+        fresh.in_use = 1;
+        fresh.tls = tls ? 1 : 0;
+        fresh.session_id = session_id;
+        fresh.start_time_ms = realtime_ms();
+        set_text(fresh.client, client);
+        set_text(fresh.state, "login");
+        segment_.row(index_, r) = fresh;
+        found = static_cast<int>(r);
     });
     return found;
 }
@@ -142,7 +156,12 @@ void SlotWriter::close_session_row(int row) noexcept {
     SessionRowData* r = row_ptr(row);
     write([&] {
         if (slot_.data.sessions > 0) --slot_.data.sessions;
-        if (r) *r = SessionRowData{};
+        if (r && r->in_use) {
+            *r = SessionRowData{};
+            // At most rows_high entries, within the capacity reserved: never allocates.
+            free_rows_.push_back(static_cast<std::uint32_t>(row));
+            std::push_heap(free_rows_.begin(), free_rows_.end(), std::greater<>());
+        }
     });
 }
 
@@ -152,7 +171,7 @@ namespace {
 
 // Copies slot `index` and its in-use rows into snap; `rows` is scratch space of one slot's rows.
 void read_slot(const SegmentMapping& segment, std::uint32_t index, std::chrono::milliseconds wait,
-               std::vector<SessionRowData>& rows, Snapshot& snap) {
+               std::span<SessionRowData> rows, Snapshot& snap) {
     WorkerSlot& s = segment.slot(index);
     const SessionRowData* shared_rows = &segment.row(index, 0);
     const std::size_t row_count = rows.size();
@@ -163,9 +182,12 @@ void read_slot(const SegmentMapping& segment, std::uint32_t index, std::chrono::
     out.busy = lock && !lock->locked();
     // When busy, the wait is already spent: only the minimum number of attempts is left.
     const auto deadline = std::chrono::steady_clock::now() + (out.busy ? std::chrono::milliseconds{0} : wait);
+    // Only rows below rows_high can be in use (a torn copy may see any value: clamp it).
+    std::size_t used = 0;
     out.torn = !copy_consistent(s.seq, [&] {
         std::memcpy(&out.data, &s.data, sizeof out.data);
-        std::memcpy(rows.data(), shared_rows, row_count * sizeof(SessionRowData));
+        used = std::min<std::size_t>(out.data.rows_high, row_count);
+        std::memcpy(rows.data(), shared_rows, used * sizeof(SessionRowData));
     }, deadline);
     lock.reset();
 
@@ -174,7 +196,7 @@ void read_slot(const SegmentMapping& segment, std::uint32_t index, std::chrono::
     out.data.bytes_in = load_counter(s.data.bytes_in);
     out.data.bytes_out = load_counter(s.data.bytes_out);
     snap.slots.push_back(out);
-    for (std::size_t r = 0; r < row_count; ++r) {
+    for (std::size_t r = 0; r < used; ++r) {
         if (rows[r].in_use != 1) continue;
         RowSnapshot rs{index, static_cast<std::uint32_t>(r), rows[r]};
         rs.data.bytes = load_counter(shared_rows[r].bytes);
@@ -191,8 +213,15 @@ Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds 
     snap.header_torn = !copy_consistent(h.seq, [&] { std::memcpy(&snap.header, &h.data, sizeof snap.header); },
                                         std::chrono::steady_clock::now() + per_slot_wait);
     snap.slots.reserve(g.slots);
-    std::vector<SessionRowData> rows(g.rows_per_slot);
-    for (std::uint32_t i = 0; i < g.slots; ++i) read_slot(segment, i, per_slot_wait, rows, snap);
+    std::size_t expected = 0;  // a hint only: rows_high read without the slots' locks
+    for (std::uint32_t i = 0; i < g.slots; ++i)
+        expected += std::min(load_counter(segment.slot(i).data.rows_high), g.rows_per_slot);
+    snap.sessions.reserve(expected);
+    // Left uninitialised: only the rows below a slot's rows_high are ever written (and so
+    // only their pages touched), not the whole, possibly large, table.
+    auto rows = std::make_unique_for_overwrite<SessionRowData[]>(g.rows_per_slot);
+    for (std::uint32_t i = 0; i < g.slots; ++i)
+        read_slot(segment, i, per_slot_wait, std::span(rows.get(), g.rows_per_slot), snap);
     return snap;
 }
 
@@ -215,8 +244,10 @@ std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_vie
     std::uint32_t n = 0;
     const Geometry g = segment.geometry();
     for (std::uint32_t i = 0; i < g.slots; ++i) {
-        if (segment.slot(i).data.pid == 0) continue;
-        for (std::uint32_t r = 0; r < g.rows_per_slot; ++r) {
+        const WorkerSlot& s = segment.slot(i);
+        if (s.data.pid == 0) continue;
+        const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
+        for (std::uint32_t r = 0; r < used; ++r) {
             const SessionRowData& row = segment.row(i, r);
             if (row.in_use != 1) continue;
             std::string_view client(row.client, strnlen(row.client, sizeof row.client));

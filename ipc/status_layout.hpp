@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 2;
+inline constexpr std::uint32_t kStatusVersion = 3;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -139,6 +139,10 @@ struct WorkerSlotData {
     alignas(8) std::uint64_t bytes_in;      // atomic; uploads, all sessions since start
     alignas(8) std::uint64_t bytes_out;     // atomic; downloads, all sessions since start
     std::uint64_t dropped_events;           // events lost to a full or wedged queue
+    // Rows [0, rows_high) of this slot are all it has used since its worker started (the
+    // worker takes the lowest free row): readers copy and scan only those, not every row.
+    std::uint32_t rows_high;
+    std::uint32_t reserved;
 };
 
 // The semaphore (count 1) is the slot's lock; the sequence counter is odd while the slot or
@@ -171,7 +175,7 @@ static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magi
 // Sizes are part of the format: a change here needs a new kStatusVersion.
 static_assert(sizeof(HeaderData) == 832);
 static_assert(sizeof(SegmentHeader) == 896);
-static_assert(sizeof(WorkerSlotData) == 72);
+static_assert(sizeof(WorkerSlotData) == 80);
 static_assert(sizeof(WorkerSlot) == 128);
 static_assert(sizeof(SessionRowData) == 432);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);

@@ -173,7 +173,7 @@ public:
     void heartbeat(std::int64_t now_monotonic_ms = monotonic_ms()) noexcept;
     void set_dropped_events(std::uint64_t dropped) noexcept;
 
-    // A session started: counts it in `sessions` and `accepted` and claims a free row
+    // A session started: counts it in `sessions` and `accepted` and claims the lowest free row
     // (state "login"); returns the row, or -1 when all rows are taken (the session is still
     // counted). Pass the result to the other calls and to close_session_row().
     int open_session_row(std::uint64_t session_id, std::string_view client, bool tls = false) noexcept;
@@ -194,7 +194,10 @@ private:
     SegmentMapping& segment_;
     std::uint32_t index_;
     WorkerSlot& slot_;
-    std::uint32_t next_row_ = 0;  // where the search for a free row starts
+    // Freed rows below slot_.data.rows_high, smallest on top: new sessions take the lowest
+    // free row, so the rows in use stay packed at the front and readers copy only those.
+    // Its capacity is reserved up front (rows_per_slot), so pushing never allocates.
+    std::vector<std::uint32_t> free_rows_;
 };
 
 // A consistent copy of one slot.

@@ -80,7 +80,7 @@ awaitable<void> Session::monitor_control() {
             co_await monitor_line(std::string(next->text));
         }
         if (monitor_stop_ || closing_ || control_eof_ || pending_.size() >= kMaxPendingLines) break;
-        auto space = in_.prepare(4096);
+        auto space = in_.prepare(kControlRead);
         boost::system::error_code ec;
         monitor_reading_ = true;
         std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);

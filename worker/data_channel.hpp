@@ -1,11 +1,14 @@
 // The data connection of one session: passive (PASV/EPSV: we listen, and accept only
 // the control connection's peer) or active (PORT/EPRT: we connect). Runs in workers;
-// owns at most one listening socket and one connected socket at a time.
+// owns at most one listening socket and one connected socket at a time. Under PROT P the
+// connection's OpenSSL object works on the socket itself (not through Asio's ssl::stream,
+// whose memory BIOs cost an event-loop round trip and a copy per 16 KiB record).
 #pragma once
 
 #include "worker/net.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <string>
@@ -39,7 +42,7 @@ public:
     // PROT P (RFC 4217): the TLS server handshake on the connected socket, after the 150.
     // reused: the client resumed a session of `ctx` (tls_require_reuse). Errors in ec.
     awaitable<void> start_tls(net::ssl::context& ctx, bool& reused, std::error_code& ec);
-    bool tls() const { return tls_.has_value(); }
+    bool tls() const { return tls_ != nullptr; }
 
     // The connection's bytes, through TLS when start_tls() succeeded.
     awaitable<std::size_t> read_some(net::mutable_buffer buffer, boost::system::error_code& ec);
@@ -57,7 +60,15 @@ public:
 private:
     tcp::acceptor acceptor_;
     tcp::socket socket_;
-    std::optional<net::ssl::stream<tcp::socket&>> tls_;  // over socket_, under PROT P
+    // Runs one SSL_* call until it makes progress, waiting on the socket as OpenSSL asks.
+    // Returns its result (> 0), or 0 with ec set (EOF: net::error::eof).
+    template <class Call>
+    awaitable<int> tls_io(Call call, boost::system::error_code& ec);
+
+    struct SslFree {
+        void operator()(SSL* s) const noexcept { ::SSL_free(s); }
+    };
+    std::unique_ptr<SSL, SslFree> tls_;  // on socket_'s descriptor, under PROT P
     bool passive_ = false;
     std::optional<tcp::endpoint> active_;
 };

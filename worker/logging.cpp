@@ -4,20 +4,44 @@
 
 #include "ipc/sys/unique_fd.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <mutex>
-#include <stdexcept>
+#include <pthread.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <iterator>
+#include <mutex>
+#include <stdexcept>
+
 namespace ftpd::worker {
 namespace {
+
+// spdlog's %P asks the kernel (getpid) for every line; the pid changes only at fork, so a
+// cached copy refreshed in the child of every fork (pthread_atfork) gives the same text.
+pid_t g_pid = ::getpid();
+
+class PidFlag final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+        fmt::format_to(std::back_inserter(dest), "{}", g_pid);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PidFlag>(); }
+};
+
+void cache_pid() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        g_pid = ::getpid();
+        ::pthread_atfork(nullptr, nullptr, [] { g_pid = ::getpid(); });
+    });
+}
 
 std::string g_target = "stderr";
 std::string g_name = "master";
@@ -51,8 +75,11 @@ private:
 };
 
 std::shared_ptr<spdlog::logger> finish_logger(spdlog::sink_ptr sink, const std::string& pattern) {
+    cache_pid();
     auto logger = std::make_shared<spdlog::logger>(g_name, std::move(sink));
-    logger->set_pattern(pattern);
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<PidFlag>('P').set_pattern(pattern);
+    logger->set_formatter(std::move(formatter));
     logger->set_level(g_level);
     logger->flush_on(spdlog::level::trace);
     return logger;
@@ -60,7 +87,7 @@ std::shared_ptr<spdlog::logger> finish_logger(spdlog::sink_ptr sink, const std::
 
 std::shared_ptr<spdlog::logger> make_logger() {
     spdlog::sink_ptr sink;
-    std::string pattern = kFilePattern;
+    std::string pattern = kFilePattern;  // %P: PidFlag
     if (g_target == "stderr") {
         sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     } else if (g_target == "syslog") {

@@ -128,10 +128,15 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool impl
 
 // "session 17 from 127.0.0.1 port 40000", then " user 'bob'" once logged in: grep for
 // one session, one client or one user. (fail2ban's filter matches the part before ':'.)
-std::string Session::log_prefix() const {
-    std::string s = "session " + std::to_string(id_) + " from " + peer_text_;
-    if (logged_in_) s += " user '" + printable(user_) + "'";
-    return s;
+// Built once, and again at login (the user cannot change after it): every log line of a
+// session starts with it.
+const std::string& Session::log_prefix() const {
+    if (log_prefix_.empty() || log_prefix_logged_in_ != logged_in_) {
+        log_prefix_ = "session " + std::to_string(id_) + " from " + peer_text_;
+        if (logged_in_) log_prefix_ += " user '" + printable(user_) + "'";
+        log_prefix_logged_in_ = logged_in_;
+    }
+    return log_prefix_;
 }
 
 awaitable<void> Session::run() {
@@ -253,7 +258,7 @@ awaitable<bool> Session::read_line(std::string& line) {
             co_return true;
         }
         if (control_eof_) co_return false;
-        auto space = in_.prepare(4096);
+        auto space = in_.prepare(kControlRead);
         boost::system::error_code ec;
         std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);
         if (ec || closing_) co_return false;

@@ -24,6 +24,9 @@ class Worker;
 class Session : public std::enable_shared_from_this<Session> {
 public:
     static constexpr std::size_t kMaxLine = 4096;  // longest control line accepted
+    // One control read: commands are short, and an idle session keeps this much buffer
+    // (longer lines take more reads; the buffer grows up to kMaxLine as needed).
+    static constexpr std::size_t kControlRead = 512;
     // Stands in the queue of lines read during a transfer for one that was too long (a
     // real line never contains LF).
     static constexpr std::string_view kTooLongLine = "\n";
@@ -190,7 +193,7 @@ private:
     void set_control_deadline(Clock::time_point t);
     void set_data_deadline(Clock::time_point t);
 
-    std::string log_prefix() const;
+    const std::string& log_prefix() const;
 
     // Logins (commands_access.cpp): a virtual user's root, opened for this session; and
     // a failed login, answered after login_fail_delay (421 and close after too many).
@@ -225,6 +228,8 @@ private:
     // Login state.
     std::string user_;
     bool logged_in_ = false;
+    mutable std::string log_prefix_;  // log_prefix()'s cache, for logged_in_ as it was then
+    mutable bool log_prefix_logged_in_ = false;
     bool anonymous_ = false;
     bool may_write_ = false;
     const FsRoot* root_ = nullptr;        // the anonymous root or user_root_

@@ -14,6 +14,7 @@ namespace ftpd::worker {
 
 StatusReporter::StatusReporter(int master_pid, unsigned slot, unsigned generation)
     : master_pid_(master_pid),
+      pid_(::getpid()),
       slot_(slot),
       view_(master_pid, ipc::Access::read_write),
       writer_(view_, slot, generation),
@@ -31,7 +32,7 @@ ipc::Event StatusReporter::event(ipc::EventType type, std::uint64_t id) const {
     ipc::Event e;
     e.type = type;
     e.slot = slot_;
-    e.pid = ::getpid();
+    e.pid = pid_;  // cached: three events per session, and a worker never forks
     e.session_id = id;
     e.time_ms = ipc::realtime_ms();
     return e;

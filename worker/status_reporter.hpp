@@ -72,6 +72,7 @@ private:
     ipc::Event event(ipc::EventType type, std::uint64_t id) const;
 
     int master_pid_;
+    int pid_;  // this worker's
     unsigned slot_;
     ipc::SegmentView view_;
     ipc::SlotWriter writer_;

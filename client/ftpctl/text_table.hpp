@@ -18,6 +18,8 @@ namespace ftpd::client {
 // s with control characters (C0, DEL, C1) replaced by '?' and each byte that is not
 // well-formed UTF-8 by U+FFFD, so that it cannot move a terminal's cursor or change its state.
 inline std::string terminal_text(std::string_view s) {
+    // Fast path (most cells: numbers, addresses, ASCII names): printable ASCII stays as is.
+    if (std::all_of(s.begin(), s.end(), [](char ch) { return ch >= 0x20 && ch < 0x7F; })) return std::string(s);
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t len = utf8_sequence_length(s, i);
@@ -74,14 +76,16 @@ public:
 private:
     void render_line(std::string& out, const std::vector<std::string>& cells,
                      const std::vector<std::size_t>& widths) const {
-        std::string line;
+        const std::size_t start = out.size();
         for (std::size_t i = 0; i < columns_.size(); ++i) {
-            if (i > 0) line += "  ";
-            const std::string pad(widths[i] - display_width(cells[i]), ' ');
-            line += columns_[i].align == Align::right ? pad + cells[i] : cells[i] + pad;
+            if (i > 0) out += "  ";
+            const std::size_t pad = widths[i] - display_width(cells[i]);
+            if (columns_[i].align == Align::right) out.append(pad, ' ');
+            out += cells[i];
+            if (columns_[i].align == Align::left) out.append(pad, ' ');
         }
-        line.erase(line.find_last_not_of(' ') + 1);
-        out += line;
+        const std::size_t last = out.find_last_not_of(' ');
+        out.resize(last == std::string::npos || last < start ? start : last + 1);
         out += '\n';
     }
 

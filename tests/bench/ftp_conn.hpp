@@ -1,6 +1,8 @@
 // The benchmark's FTP client connection: one control connection (and its data
 // connection) driven by coroutines, with a deadline that closes both sockets so no
-// operation can hang the load generator. Runs in ftpload only; loopback only.
+// operation can hang the load generator. Optionally FTPS (RFC 4217, explicit: AUTH TLS,
+// PBSZ 0, PROT P; data connections resume the control connection's session; no
+// certificate verification, like curl -k). Runs in ftpload only; loopback only.
 #pragma once
 
 #include <boost/asio/read.hpp>
@@ -31,8 +33,9 @@ struct UnexpectedReply : std::runtime_error {
 
 class FtpConn {
 public:
-    explicit FtpConn(const net::any_io_executor& ex)
-        : sockets_(std::make_shared<Sockets>(ex)), timer_(ex), lines_(8192) {}
+    // tls: a client context for FTPS, or nullptr for plain FTP. It must outlive the connection.
+    explicit FtpConn(const net::any_io_executor& ex, net::ssl::context* tls = nullptr)
+        : sockets_(std::make_shared<Sockets>(ex)), timer_(ex), lines_(8192), tls_(tls) {}
     FtpConn(const FtpConn&) = delete;
     FtpConn& operator=(const FtpConn&) = delete;
     ~FtpConn() { close(); }
@@ -45,7 +48,10 @@ public:
         });
     }
 
-    awaitable<void> connect(const tcp::endpoint& ep) { co_await sockets_->control.async_connect(ep, use_awaitable); }
+    awaitable<void> connect(const tcp::endpoint& ep) {
+        co_await sockets_->control.async_connect(ep, use_awaitable);
+        sockets_->control.set_option(tcp::no_delay(true));  // commands are small: no Nagle delay
+    }
 
     // The next complete reply; throws on EOF, errors and malformed replies.
     awaitable<protocol::Reply> reply() {
@@ -55,8 +61,12 @@ public:
                 if (auto r = parser_.feed_line(line->text)) co_return std::move(*r);
             }
             auto span = lines_.prepare(4096);
-            std::size_t n = co_await sockets_->control.async_read_some(net::buffer(span.data(), span.size()),
-                                                                        use_awaitable);
+            auto buf = net::buffer(span.data(), span.size());
+            std::size_t n = 0;
+            if (sockets_->control_tls)
+                n = co_await sockets_->control_tls->async_read_some(buf, use_awaitable);
+            else
+                n = co_await sockets_->control.async_read_some(buf, use_awaitable);
             lines_.commit(n);
         }
     }
@@ -64,7 +74,10 @@ public:
     awaitable<void> send(std::string_view line) {
         out_.assign(line);
         out_ += "\r\n";
-        co_await net::async_write(sockets_->control, net::buffer(out_), use_awaitable);
+        if (sockets_->control_tls)
+            co_await net::async_write(*sockets_->control_tls, net::buffer(out_), use_awaitable);
+        else
+            co_await net::async_write(sockets_->control, net::buffer(out_), use_awaitable);
     }
 
     // Sends line, reads the reply and checks its first digit is want_class (1..5).
@@ -80,15 +93,33 @@ public:
         co_return r;
     }
 
-    // Greeting, USER anonymous, PASS unless USER already logged in (vsftpd's
-    // no_anon_password answers USER with 230).
+    // Greeting, [AUTH TLS and the handshake], USER anonymous, PASS unless USER already
+    // logged in (vsftpd's no_anon_password answers USER with 230), [PBSZ 0, PROT P].
     awaitable<void> login() {
         co_await expect("greeting", 2);
+        if (tls_) {
+            co_await command("AUTH TLS", 2);
+            sockets_->control_tls.emplace(sockets_->control, *tls_);
+            co_await sockets_->control_tls->async_handshake(net::ssl::stream_base::client, use_awaitable);
+        }
         co_await send("USER anonymous");
         auto r = co_await reply();
-        if (r.code / 100 == 2) co_return;
-        if (r.code / 100 != 3) throw UnexpectedReply("USER -> " + std::to_string(r.code) + " " + r.text);
-        co_await command("PASS bench@example.com", 2);
+        if (r.code / 100 == 3)
+            co_await command("PASS bench@example.com", 2);
+        else if (r.code / 100 != 2)
+            throw UnexpectedReply("USER -> " + std::to_string(r.code) + " " + r.text);
+        if (tls_) {
+            co_await command("PBSZ 0", 2);
+            co_await command("PROT P", 2);
+        }
+    }
+
+    bool tls() const { return tls_ != nullptr; }
+    // "TLSv1.3 TLS_AES_256_GCM_SHA384" once the control connection is TLS, else "".
+    std::string tls_description() const {
+        if (!sockets_->control_tls) return {};
+        auto* ssl = const_cast<SSL*>(sockets_->control_tls->native_handle());
+        return std::string(::SSL_get_version(ssl)) + " " + ::SSL_get_cipher_name(ssl);
     }
 
     // EPSV (or PASV), then connects the data socket to the announced port.
@@ -107,10 +138,51 @@ public:
         }
         sockets_->data.emplace(sockets_->control.get_executor());
         co_await sockets_->data->async_connect(ep, use_awaitable);
+        sockets_->data->set_option(tcp::no_delay(true));
+    }
+
+    // Under PROT P, after the transfer command is sent: the data connection's TLS handshake,
+    // resuming the control connection's session (RFC 4217 section 10). Servers differ in
+    // whether they send the 150 before or after it, so it runs before the 150 is read.
+    awaitable<void> start_data_tls() {
+        if (!tls_) co_return;
+        auto& s = sockets_->data_tls.emplace(*sockets_->data, *tls_);
+        SSL_SESSION* session = ::SSL_get1_session(sockets_->control_tls->native_handle());
+        if (session) {
+            ::SSL_set_session(s.native_handle(), session);
+            ::SSL_SESSION_free(session);
+        }
+        co_await s.async_handshake(net::ssl::stream_base::client, use_awaitable);
+    }
+
+    // The data connection's bytes (through TLS under PROT P). EOF and a TLS close_notify
+    // (or a close without one) come back as net::error::eof in ec.
+    awaitable<std::size_t> read_data(net::mutable_buffer b, boost::system::error_code& ec) {
+        if (!sockets_->data_tls) co_return co_await sockets_->data->async_read_some(b, net::redirect_error(use_awaitable, ec));
+        std::size_t n = co_await sockets_->data_tls->async_read_some(b, net::redirect_error(use_awaitable, ec));
+        if (ec == net::ssl::error::stream_truncated) ec = net::error::eof;
+        co_return n;
+    }
+    awaitable<void> write_data(net::const_buffer b) {
+        if (sockets_->data_tls)
+            co_await net::async_write(*sockets_->data_tls, b, use_awaitable);
+        else
+            co_await net::async_write(*sockets_->data, b, use_awaitable);
+    }
+    // The end of the data we send: close_notify under TLS (the server waits for it), else a
+    // TCP half-close. After a download under TLS it answers the server's close_notify.
+    // Errors are ignored (the server may have closed already).
+    awaitable<void> end_data() {
+        boost::system::error_code ec;
+        if (sockets_->data_tls)
+            co_await sockets_->data_tls->async_shutdown(net::redirect_error(use_awaitable, ec));
+        else
+            sockets_->data->shutdown(tcp::socket::shutdown_send, ec);
     }
 
     tcp::socket& data() { return *sockets_->data; }
     void close_data() {
+        sockets_->data_tls.reset();
         if (sockets_->data) {
             boost::system::error_code ec;
             sockets_->data->close(ec);
@@ -127,6 +199,8 @@ private:
         explicit Sockets(const net::any_io_executor& ex) : control(ex) {}
         tcp::socket control;
         std::optional<tcp::socket> data;
+        std::optional<net::ssl::stream<tcp::socket&>> control_tls;  // over control, after AUTH TLS
+        std::optional<net::ssl::stream<tcp::socket&>> data_tls;     // over *data, under PROT P
         void close() {
             boost::system::error_code ec;
             control.close(ec);
@@ -138,6 +212,7 @@ private:
     protocol::LineBuffer lines_;
     protocol::ReplyParser parser_;
     std::string out_;
+    net::ssl::context* tls_;
 };
 
 }  // namespace ftpd::bench

@@ -1,6 +1,7 @@
 // ftpload: the benchmark's load generator (tests/bench/). One process, one Asio
-// io_context, one coroutine per simulated client; talks to 127.0.0.1 only and is
-// bounded in count and time. Prints one JSON line on stdout, one human line on stderr.
+// io_context per thread (--threads), one coroutine per simulated client; talks to
+// 127.0.0.1 only and is bounded in count and time. Prints one JSON line on stdout, one
+// human line on stderr.
 #include <boost/program_options.hpp>
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "tests/bench/ftp_conn.hpp"
@@ -25,23 +27,30 @@ struct Options {
     unsigned port = 21, concurrency = 50, sessions = 1000, streams = 1;
     double duration = 0, hold = 600, timeout = 60;
     std::uint64_t count = 0, size_mb = 1024;
-    bool pasv = false;
+    unsigned threads = 1;
+    bool pasv = false, tls = false;
 };
 
-// Shared by all client coroutines of a run: when to stop and what was measured.
+// Shared by all client coroutines of a run: when to stop and what was measured. Each
+// thread's coroutines record into their own LoadStats (merged at the end).
 struct Run {
     Options opt;
     tcp::endpoint server;
     Clock::time_point start = Clock::now(), deadline = Clock::time_point::max();
-    std::uint64_t issued = 0;
+    std::atomic<std::uint64_t> issued{0};
     LoadStats stats;
+    std::unique_ptr<net::ssl::context> tls;  // --tls: the client context (no verification)
 
     // Claims the next unit of work (a session or a transfer); false when the run is over.
     bool next() {
         if (Clock::now() >= deadline) return false;
-        if (opt.count && issued >= opt.count) return false;
-        ++issued;
-        return true;
+        if (opt.count == 0) {
+            ++issued;
+            return true;
+        }
+        for (auto n = issued.load(); n < opt.count;)
+            if (issued.compare_exchange_weak(n, n + 1)) return true;
+        return false;
     }
     double ms_since(Clock::time_point t0) const {
         return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -49,23 +58,31 @@ struct Run {
 };
 
 // Reads the data connection to its end; returns the byte count.
-awaitable<std::uint64_t> drain(tcp::socket& s) {
+awaitable<std::uint64_t> drain(FtpConn& c) {
     std::vector<char> buf(256 * 1024);
     std::uint64_t total = 0;
     for (;;) {
         boost::system::error_code ec;
-        std::size_t n = co_await s.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
+        std::size_t n = co_await c.read_data(net::buffer(buf), ec);
         total += n;
         if (ec == net::error::eof) co_return total;
         if (ec) throw boost::system::system_error(ec, "data read");
     }
 }
 
+// The transfer command; under TLS the data handshake runs before its 150 is read.
+awaitable<void> transfer_command(FtpConn& c, const std::string& line) {
+    co_await c.send(line);
+    co_await c.start_data_tls();
+    co_await c.expect(line, 1);
+}
+
 awaitable<std::uint64_t> download(FtpConn& c, const std::string& name, bool pasv) {
     co_await c.command("TYPE I", 2);
     co_await c.open_data(pasv);
-    co_await c.command("RETR " + name, 1);
-    std::uint64_t n = co_await drain(c.data());
+    co_await transfer_command(c, "RETR " + name);
+    std::uint64_t n = co_await drain(c);
+    if (c.tls()) co_await c.end_data();  // answer the server's close_notify
     c.close_data();
     co_await c.expect("RETR end", 2);
     co_return n;
@@ -74,62 +91,64 @@ awaitable<std::uint64_t> download(FtpConn& c, const std::string& name, bool pasv
 awaitable<std::uint64_t> upload(FtpConn& c, const std::string& name, std::uint64_t size, bool pasv) {
     co_await c.command("TYPE I", 2);
     co_await c.open_data(pasv);
-    co_await c.command("STOR " + name, 1);
+    co_await transfer_command(c, "STOR " + name);
     std::vector<char> buf(256 * 1024);
     for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<char>(i * 131 + 7);
     std::uint64_t sent = 0;
     while (sent < size) {
         std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - sent));
-        co_await net::async_write(c.data(), net::buffer(buf.data(), n), use_awaitable);
+        co_await c.write_data(net::buffer(buf.data(), n));
         sent += n;
     }
-    c.data().shutdown(tcp::socket::shutdown_send);
+    co_await c.end_data();
     c.close_data();
     co_await c.expect("STOR end", 2);
     co_return sent;
 }
 
 // session-rate: connect, 220, USER, PASS, [TYPE I, EPSV, RETR], QUIT, close; repeat.
-awaitable<void> session_loop(Run& run) {
+awaitable<void> session_loop(Run& run, LoadStats& stats) {
     auto ex = co_await net::this_coro::executor;
     while (run.next()) {
         auto t0 = Clock::now();
         try {
-            FtpConn c(ex);
+            FtpConn c(ex, run.tls.get());
             c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
             co_await c.connect(run.server);
             co_await c.login();
-            if (!run.opt.retr.empty()) run.stats.bytes += co_await download(c, run.opt.retr, run.opt.pasv);
+            if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
+            if (!run.opt.retr.empty()) stats.bytes += co_await download(c, run.opt.retr, run.opt.pasv);
             co_await c.command("QUIT", 2);
-            run.stats.latency_ms.push_back(run.ms_since(t0));
-            ++run.stats.ok;
+            stats.latency_ms.push_back(run.ms_since(t0));
+            ++stats.ok;
         } catch (const std::exception& e) {
-            run.stats.error(e.what());
+            stats.error(e.what());
         }
     }
 }
 
 // download/upload: one stream; each unit is a whole session with one transfer.
-awaitable<void> transfer_loop(Run& run, unsigned stream) {
+awaitable<void> transfer_loop(Run& run, LoadStats& stats, unsigned stream) {
     auto ex = co_await net::this_coro::executor;
     for (unsigned n = 0; run.next(); ++n) {
         auto t0 = Clock::now();
         try {
-            FtpConn c(ex);
+            FtpConn c(ex, run.tls.get());
             c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
             co_await c.connect(run.server);
             co_await c.login();
+            if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
             if (run.opt.mode == "download") {
-                run.stats.bytes += co_await download(c, run.opt.file, run.opt.pasv);
+                stats.bytes += co_await download(c, run.opt.file, run.opt.pasv);
             } else {
                 auto name = run.opt.stor_prefix + "-" + std::to_string(stream) + "-" + std::to_string(n);
-                run.stats.bytes += co_await upload(c, name, run.opt.size_mb << 20, run.opt.pasv);
+                stats.bytes += co_await upload(c, name, run.opt.size_mb << 20, run.opt.pasv);
             }
             co_await c.command("QUIT", 2);
-            run.stats.latency_ms.push_back(run.ms_since(t0));
-            ++run.stats.ok;
+            stats.latency_ms.push_back(run.ms_since(t0));
+            ++stats.ok;
         } catch (const std::exception& e) {
-            run.stats.error(e.what());
+            stats.error(e.what());
         }
     }
 }
@@ -139,7 +158,7 @@ awaitable<void> idle_opener(Run& run, std::vector<std::unique_ptr<FtpConn>>& hel
     auto ex = co_await net::this_coro::executor;
     while (run.issued < run.opt.sessions && run.next()) {
         auto t0 = Clock::now();
-        auto c = std::make_unique<FtpConn>(ex);
+        auto c = std::make_unique<FtpConn>(ex, run.tls.get());
         try {
             c->arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
             co_await c->connect(run.server);
@@ -198,6 +217,9 @@ Options parse(int argc, char** argv) {
         ("count", po::value(&o.count), "sessions or transfers in total (0: until --duration)")
         ("retr", po::value(&o.retr), "session-rate: also download this file in each session")
         ("pasv", po::bool_switch(&o.pasv), "PASV instead of EPSV")
+        ("tls", po::bool_switch(&o.tls), "FTPS: AUTH TLS, PBSZ 0, PROT P; data resumes the control session; "
+                                         "the server certificate is not verified")
+        ("threads", po::value(&o.threads), "threads, each with its own event loop (session-rate, download, upload) (1)")
         ("sessions", po::value(&o.sessions), "idle: sessions to open and hold (1000)")
         ("hold", po::value(&o.hold), "idle: seconds to hold them (600), or until SIGTERM")
         ("file", po::value(&o.file), "download: the file to RETR")
@@ -216,7 +238,8 @@ Options parse(int argc, char** argv) {
     if (o.duration <= 0 && o.count == 0 && o.mode != "idle")
         throw std::invalid_argument("give --duration or --count: every run is bounded");
     if (o.mode == "download" && o.file.empty()) throw std::invalid_argument("download needs --file");
-    if (o.concurrency == 0 || o.streams == 0) throw std::invalid_argument("--concurrency/--streams must be > 0");
+    if (o.concurrency == 0 || o.streams == 0 || o.threads == 0)
+        throw std::invalid_argument("--concurrency/--streams/--threads must be > 0");
     return o;
 }
 
@@ -231,25 +254,40 @@ int main(int argc, char** argv) try {
     run.stats.mode = run.opt.mode;
     run.stats.label = run.opt.label;
     std::signal(SIGPIPE, SIG_IGN);
+    if (run.opt.tls) {
+        run.tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
+        run.tls->set_verify_mode(net::ssl::verify_none);
+        // Data connections resume the control connection's session: keep sessions client-side.
+        ::SSL_CTX_set_session_cache_mode(run.tls->native_handle(), SSL_SESS_CACHE_CLIENT);
+    }
 
-    net::io_context io(1);
     run.start = Clock::now();
     if (run.opt.duration > 0)
         run.deadline = run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.duration));
     if (run.opt.mode == "idle") {
+        net::io_context io(1);
         run_idle(run, io);
     } else {
         bool transfer = run.opt.mode == "download" || run.opt.mode == "upload";
         if (!transfer && run.opt.mode != "session-rate") throw std::invalid_argument("unknown --mode " + run.opt.mode);
         unsigned n = transfer ? run.opt.streams : run.opt.concurrency;
+        unsigned threads = std::min(run.opt.threads, n);
+        std::vector<std::unique_ptr<net::io_context>> ios;
+        std::vector<LoadStats> stats(threads);
+        for (unsigned t = 0; t < threads; ++t) ios.push_back(std::make_unique<net::io_context>(1));
         for (unsigned i = 0; i < n; ++i) {
-            auto body = transfer ? transfer_loop(run, i) : session_loop(run);
-            net::co_spawn(io, std::move(body), [&](std::exception_ptr e) {
-                if (e) run.stats.error("client coroutine failed");
+            auto& st = stats[i % threads];
+            auto body = transfer ? transfer_loop(run, st, i) : session_loop(run, st);
+            net::co_spawn(*ios[i % threads], std::move(body), [&st](std::exception_ptr e) {
+                if (e) st.error("client coroutine failed");
             });
         }
-        io.run();
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&io = *ios[t]] { io.run(); });
+        ios[0]->run();
+        for (auto& t : pool) t.join();
         run.stats.elapsed_s = run.ms_since(run.start) / 1000.0;
+        for (auto& st : stats) run.stats.merge(st);
     }
     run.stats.report();
     return run.stats.ok > 0 ? 0 : 1;

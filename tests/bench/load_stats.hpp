@@ -1,5 +1,5 @@
 // What one ftpload run measured, and its report: one JSON line on stdout for
-// run_bench.py, one human line on stderr. Single-threaded use only.
+// run_bench.py, one human line on stderr. One per thread; merge() them once the threads are done.
 #pragma once
 
 #include <algorithm>
@@ -16,11 +16,22 @@ struct LoadStats {
     std::uint64_t ok = 0, errors = 0, bytes = 0;
     std::vector<double> latency_ms;  // one per completed session / transfer / login
     std::string first_error;
+    std::string tls;  // protocol and cipher of the first TLS session, "" without --tls
     double elapsed_s = 0;
 
     void error(const std::string& what) {
         ++errors;
         if (first_error.empty()) first_error = what;
+    }
+
+    // Adds another thread's counts (after that thread finished).
+    void merge(const LoadStats& o) {
+        ok += o.ok;
+        errors += o.errors;
+        bytes += o.bytes;
+        latency_ms.insert(latency_ms.end(), o.latency_ms.begin(), o.latency_ms.end());
+        if (first_error.empty()) first_error = o.first_error;
+        if (tls.empty()) tls = o.tls;
     }
 
     double percentile(double p) {
@@ -47,13 +58,15 @@ struct LoadStats {
         double p50 = percentile(0.50), p99 = percentile(0.99);
         std::printf("{\"mode\":%s,\"label\":%s,\"ok\":%llu,\"errors\":%llu,\"elapsed_s\":%.3f,"
                     "\"rate_per_s\":%.1f,\"bytes\":%llu,\"mib_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-                    "\"first_error\":%s}\n",
+                    "\"first_error\":%s,\"tls\":%s}\n",
                     quoted(mode).c_str(), quoted(label).c_str(), static_cast<unsigned long long>(ok),
                     static_cast<unsigned long long>(errors), elapsed_s, rate,
-                    static_cast<unsigned long long>(bytes), mib_s, p50, p99, quoted(first_error).c_str());
+                    static_cast<unsigned long long>(bytes), mib_s, p50, p99, quoted(first_error).c_str(),
+                    quoted(tls).c_str());
         std::fflush(stdout);
-        std::fprintf(stderr, "ftpload %s %s: %llu ok, %llu errors in %.2f s: %.1f/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms%s%s\n",
-                     mode.c_str(), label.c_str(), static_cast<unsigned long long>(ok),
+        std::fprintf(stderr, "ftpload %s%s %s: %llu ok, %llu errors in %.2f s: %.1f/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms%s%s\n",
+                     mode.c_str(), tls.empty() ? "" : (" (" + tls + ")").c_str(), label.c_str(),
+                     static_cast<unsigned long long>(ok),
                      static_cast<unsigned long long>(errors), elapsed_s, rate, mib_s, p50, p99,
                      first_error.empty() ? "" : "; first error: ", first_error.c_str());
     }

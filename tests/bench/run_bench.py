@@ -5,9 +5,15 @@ medians; prints a table of absolute numbers and ratios and writes the generated
 part of tests/bench/RESULTS.md. Starts only its own server instances (never the
 system vsftpd service), stops them by pid and removes its temp dir.
 
+Both real servers get a self-signed certificate (made with the openssl CLI in the temp
+dir) for the FTPS download row; vsftpd runs with isolate=NO and isolate_network=NO
+(Debian's default of a new PID and network namespace per session is very slow to set up:
+that would measure namespaces, not FTP; see RESULTS.md).
+
 Sizes come from the environment: BENCH_ROUNDS (3), BENCH_SECONDS (5),
 BENCH_CONCURRENCY (50), BENCH_BIG_MB (1024), BENCH_IDLE (10000),
-BENCH_IDLE_VSFTPD (1000), BENCH_STATUS_RUNS (10), BENCH_WORKERS (2).
+BENCH_IDLE_VSFTPD (1000), BENCH_STATUS_RUNS (10), BENCH_WORKERS (2), BENCH_THREADS (2:
+ftpload's threads for the session-rate scenarios; one thread of it was the limit).
 """
 
 import datetime
@@ -35,8 +41,10 @@ IDLE = int(os.environ.get("BENCH_IDLE", 10000))
 IDLE_VSFTPD = int(os.environ.get("BENCH_IDLE_VSFTPD", 1000))
 STATUS_RUNS = int(os.environ.get("BENCH_STATUS_RUNS", 10))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+THREADS = int(os.environ.get("BENCH_THREADS", 2))
 RESULTS = os.path.join(HERE, "RESULTS.md")
 SERVERS = ["ftpd", "vsftpd", "ref"]
+TLS_SERVERS = ["ftpd", "vsftpd"]  # ftpref has no TLS
 
 
 def log(msg):
@@ -108,6 +116,18 @@ class Bench:
             f.truncate(BIG_MB << 20)  # sparse: read from the page cache, never from disk
         for name in ("small.bin", "big.bin"):
             os.chmod(os.path.join(self.root, name), 0o644)
+        # Read the sparse file once, so that its pages are in the page cache before any
+        # server sends it: otherwise whichever server goes first in round 1 pays for
+        # allocating them (≈0.7 s of CPU per GiB here) and its download looks slow.
+        with open(os.path.join(self.root, "big.bin"), "rb") as f:
+            while f.read(16 << 20):
+                pass
+        self.cert = os.path.join(self.dir, "cert.pem")
+        self.key = os.path.join(self.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", self.key, "-out", self.cert, "-days", "2", "-subj", "/CN=127.0.0.1"],
+                       check=True, capture_output=True, timeout=60)
+        os.chmod(self.key, 0o600)
         self.procs = {}   # name -> Popen
         self.ports = {}   # name -> control port
         self.results = {}  # (scenario, server) -> list of ftpload JSON
@@ -132,6 +152,9 @@ max_clients = {IDLE + 2000}
 max_per_ip = {IDLE + 2000}
 pasv_ports = 25000-29999
 idle_timeout = 900
+tls = explicit
+tls_cert = {self.cert}
+tls_key = {self.key}
 """)
         self._start("ftpd", [os.path.join(BIN, "ftpd"), "-f", "-c", self.ftpd_conf], port)
 
@@ -163,6 +186,16 @@ xferlog_enable=YES
 vsftpd_log_file={self.dir}/vsftpd.log
 dirmessage_enable=NO
 ftpd_banner=vsftpd ready
+isolate=NO
+isolate_network=NO
+ssl_enable=YES
+rsa_cert_file={self.cert}
+rsa_private_key_file={self.key}
+allow_anon_ssl=YES
+force_anon_logins_ssl=NO
+force_anon_data_ssl=NO
+require_ssl_reuse=YES
+ssl_ciphers=HIGH
 """)
         os.chmod(conf, 0o600)  # vsftpd refuses a config others can write
         self._start("vsftpd", ["vsftpd", conf], port)
@@ -211,11 +244,16 @@ ftpd_banner=vsftpd ready
 
     def scenarios(self, server, rnd):
         c, s = CONCURRENCY, SECONDS
-        self.record("login", server, self.ftpload(server, "--mode", "session-rate", "-c", c, "--duration", s))
+        t = THREADS
+        self.record("login", server, self.ftpload(server, "--mode", "session-rate", "-c", c, "--duration", s,
+                                                  "--threads", t))
         self.record("login+retr", server, self.ftpload(server, "--mode", "session-rate", "-c", c, "--duration", s,
-                                                       "--retr", "small.bin"))
+                                                       "--threads", t, "--retr", "small.bin"))
         self.record("download", server, self.ftpload(server, "--mode", "download", "--file", "big.bin",
                                                      "--count", 1, "--timeout", 300))
+        if server in TLS_SERVERS:
+            self.record("download-tls", server, self.ftpload(server, "--mode", "download", "--file", "big.bin",
+                                                             "--count", 1, "--timeout", 300, "--tls"))
         self.record("upload", server, self.ftpload(server, "--mode", "upload", "--size-mb", BIG_MB, "--count", 1,
                                                    "--timeout", 300, "--stor-prefix", f"upload/{server}-{rnd}"))
         for name in os.listdir(os.path.join(self.root, "upload")):
@@ -243,7 +281,7 @@ ftpd_banner=vsftpd ready
                    "kib_per_session": after / held if held else 0,
                    "delta_kib_per_session": (after - before) / held if held else 0}
             res["rate_while_held"] = self.ftpload(server, "--mode", "session-rate", "-c", CONCURRENCY,
-                                                  "--duration", SECONDS)
+                                                  "--duration", SECONDS, "--threads", THREADS)
             if server == "ftpd":
                 res["status_ms"] = self.ftpctl_status_ms()
             return res
@@ -311,6 +349,7 @@ def table(b):
     add("session + 4 KiB RETR (sessions/s)", "login+retr", "rate_per_s")
     add("  latency p99 (ms)", "login+retr", "p99_ms")
     add(f"{BIG_MB} MiB download, 1 stream (MiB/s)", "download", "mib_per_s")
+    add(f"{BIG_MB} MiB download over TLS, 1 stream (MiB/s)", "download-tls", "mib_per_s")
     add(f"{BIG_MB} MiB upload, 1 stream (MiB/s)", "upload", "mib_per_s")
     idle = b.idle_results
     rows.append(("idle sessions held (of tried)", *[idle[s]["held"] for s in SERVERS]))
@@ -349,7 +388,8 @@ def versions():
 
 def write_results(b, text):
     settings = (f"BENCH_ROUNDS={ROUNDS} BENCH_SECONDS={SECONDS:g} BENCH_CONCURRENCY={CONCURRENCY} "
-                f"BENCH_BIG_MB={BIG_MB} BENCH_IDLE={IDLE} BENCH_IDLE_VSFTPD={IDLE_VSFTPD} BENCH_WORKERS={WORKERS}")
+                f"BENCH_BIG_MB={BIG_MB} BENCH_IDLE={IDLE} BENCH_IDLE_VSFTPD={IDLE_VSFTPD} BENCH_WORKERS={WORKERS} "
+                f"BENCH_THREADS={THREADS}")
     gen = f"""<!-- BEGIN GENERATED by tests/bench/run_bench.py -->
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}
 - machine: {machine()}

@@ -207,6 +207,40 @@ BOOST_FIXTURE_TEST_CASE(open_session_row_returns_minus_one_when_full_but_counts_
     BOOST_TEST(w.open_session_row(100, "127.0.0.1:3") == rows[1]);  // the freed row is reused
 }
 
+BOOST_FIXTURE_TEST_CASE(rows_stay_packed_and_readers_look_only_below_rows_high, SegmentFixture) {
+    SlotWriter w(view, 1, 1);
+    int a = w.open_session_row(1, "127.0.0.1:1");
+    int b = w.open_session_row(2, "127.0.0.1:2");
+    int c = w.open_session_row(3, "127.0.0.1:3");
+    BOOST_TEST(a == 0);
+    BOOST_TEST(b == 1);
+    BOOST_TEST(c == 2);
+    BOOST_TEST(view.slot(1).data.rows_high == 3u);
+    w.close_session_row(c);
+    w.close_session_row(a);
+    BOOST_TEST(w.open_session_row(4, "127.0.0.1:4") == 0);  // the lowest free row first
+    BOOST_TEST(view.slot(1).data.rows_high == 3u);
+    // A row above rows_high that claims to be in use (no writer makes one) is not read.
+    view.row(1, 3).in_use = 1;
+    const Snapshot snap = read_snapshot(view, 100ms);
+    BOOST_TEST(snap.sessions.size() == 2u);
+    for (const auto& r : snap.sessions) BOOST_TEST(r.row < 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_new_writer_reuses_free_rows_below_rows_high, SegmentFixture) {
+    {
+        SlotWriter first(view, 0, 1);
+        first.open_session_row(1, "127.0.0.1:1");
+        int b = first.open_session_row(2, "127.0.0.1:2");
+        first.open_session_row(3, "127.0.0.1:3");
+        first.close_session_row(b);
+    }
+    SlotWriter second(view, 0, 2);  // no reset_slot in between (the master always resets)
+    BOOST_TEST(second.open_session_row(4, "127.0.0.1:4") == 1);
+    BOOST_TEST(second.open_session_row(5, "127.0.0.1:5") == 3);
+    BOOST_TEST(view.slot(0).data.rows_high == 4u);
+}
+
 BOOST_FIXTURE_TEST_CASE(slot_writer_does_not_wait_for_a_semaphore_a_reader_holds, SegmentFixture) {
     SlotWriter w(view, 2, 1);
     SlotLock reader(view.slot(2), 0ms);  // e.g. an ftpctl that died mid-copy
