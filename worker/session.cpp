@@ -99,11 +99,11 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool impl
       settings_(worker.settings()),
       socket_(std::move(socket)),
       id_(id),
+      implicit_tls_(implicit_tls),
       in_(kMaxLine),
       data_(socket_.get_executor()),
       timer_(socket_.get_executor()),
       monitor_done_(socket_.get_executor()),
-      implicit_tls_(implicit_tls),
       umask_(settings_.umask) {
     if (settings_.tls_context) {
         // net::ssl::context frees its handle: it gets a reference of its own.

@@ -66,13 +66,14 @@ ipc::Snapshot sample_snapshot() {
     a.data = {.pid = 2001, .state = ipc::WorkerState::running, .generation = 2,
               .start_time_ms = kNow.realtime_ms - 600'000, .heartbeat_ms = kNow.monotonic_ms - 250,
               .sessions = 1, .restarts = 1, .accepted = 9, .bytes_in = 100, .bytes_out = 1'048'576,
-              .dropped_events = 0};
+              .dropped_events = 0, .rows_high = 1, .reserved = 0};
     ipc::SlotSnapshot empty = slot(1, 0, ipc::WorkerState::dead);
     empty.data.restarts = 3;
     ipc::SlotSnapshot b = slot(2, 2002, ipc::WorkerState::draining);
     b.data = {.pid = 2002, .state = ipc::WorkerState::draining, .generation = 1,
               .start_time_ms = kNow.realtime_ms - 3'600'000, .heartbeat_ms = 0, .sessions = 1,
-              .restarts = 0, .accepted = 5, .bytes_in = 2048, .bytes_out = 0, .dropped_events = 2};
+              .restarts = 0, .accepted = 5, .bytes_in = 2048, .bytes_out = 0, .dropped_events = 2,
+              .rows_high = 1, .reserved = 0};
     b.busy = true;
     snap.slots = {a, empty, b};
 
