@@ -263,6 +263,10 @@ ssl_ciphers=HIGH
         """Holds `sessions` logged-in sessions; measures memory, the session rate
         meanwhile, and for ftpd `ftpctl status`."""
         pid = self.procs[server].pid
+        # The rate just before, in the same phase and state of the server, is what the
+        # rate while they are held is compared with (the rounds ran earlier, fresher).
+        rate_before = self.ftpload(server, "--mode", "session-rate", "-c", CONCURRENCY,
+                                   "--duration", SECONDS, "--threads", THREADS)
         before = pss_kib(pid)
         argv = [os.path.join(BIN, "ftpload"), "--port", str(self.ports[server]), "--label", server,
                 "--mode", "idle", "--sessions", str(sessions), "-c", "100", "--hold", "300", "--timeout", "60"]
@@ -280,6 +284,7 @@ ssl_ciphers=HIGH
                    "processes": procs,
                    "kib_per_session": after / held if held else 0,
                    "delta_kib_per_session": (after - before) / held if held else 0}
+            res["rate_before_held"] = rate_before
             res["rate_while_held"] = self.ftpload(server, "--mode", "session-rate", "-c", CONCURRENCY,
                                                   "--duration", SECONDS, "--threads", THREADS)
             if server == "ftpd":
@@ -356,8 +361,13 @@ def table(b):
     rows.append(("  memory per idle session, Pss total / held (KiB)", *[idle[s]["kib_per_session"] for s in SERVERS]))
     rows.append(("  memory per idle session, Pss delta / held (KiB)",
                  *[idle[s]["delta_kib_per_session"] for s in SERVERS]))
+    rows.append(("  session rate just before they are opened (sessions/s)",
+                 *[idle[s]["rate_before_held"]["rate_per_s"] for s in SERVERS]))
     rows.append(("  session rate while they are held (sessions/s)",
                  *[idle[s]["rate_while_held"]["rate_per_s"] for s in SERVERS]))
+    rows.append(("  while held / just before (same server)",
+                 *[idle[s]["rate_while_held"]["rate_per_s"] / idle[s]["rate_before_held"]["rate_per_s"]
+                   if idle[s]["rate_before_held"]["rate_per_s"] else None for s in SERVERS]))
     st = idle["ftpd"].get("status_ms", {})
     rows.append((f"  `ftpctl status` with {idle['ftpd']['held']} sessions, p50 (ms)", st.get("p50"), None, None))
     rows.append(("  `ftpctl status`, max (ms)", st.get("max"), None, None))
