@@ -93,8 +93,8 @@ const CommandSpec* find_command(std::string_view verb) {
 
 }  // namespace
 
-Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls,
-                 std::optional<Proxied> proxied)
+Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, const tcp::endpoint& client,
+                 bool implicit_tls, std::optional<tcp::endpoint> balancer)
     : worker_(worker),
       settings_(worker.settings()),
       socket_(std::move(socket)),
@@ -110,15 +110,11 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool impl
         ::SSL_CTX_up_ref(settings_.tls_context.get());
         tls_context_.emplace(settings_.tls_context.get());
     }
+    if (balancer) via_ = unmapped(balancer->address()).to_string() + " port " + std::to_string(balancer->port());
+    peer_addr_ = client.address();
+    peer_text_ = unmapped(client.address()).to_string() + " port " + std::to_string(client.port());
+    client_ = client_text(client);
     boost::system::error_code ec;
-    auto remote = proxied ? proxied->client : socket_.remote_endpoint(ec);
-    if (proxied)
-        via_ = unmapped(proxied->balancer.address()).to_string() + " port " + std::to_string(proxied->balancer.port());
-    if (!ec) {
-        peer_addr_ = remote.address();
-        peer_text_ = unmapped(remote.address()).to_string() + " port " + std::to_string(remote.port());
-        client_ = client_text(remote);
-    }
     local_addr_ = socket_.local_endpoint(ec).address();
     socket_.set_option(tcp::no_delay(true), ec);
     // Clients send ABOR (and Telnet IP/DM) as urgent data: keep the urgent byte in the

@@ -31,18 +31,12 @@ public:
     // real line never contains LF).
     static constexpr std::string_view kTooLongLine = "\n";
 
-    // A connection through a balancer (PROXY protocol): the client's address from the
-    // header, and the balancer's, the socket's real peer.
-    struct Proxied {
-        tcp::endpoint client;
-        tcp::endpoint balancer;
-    };
-
-    // implicit_tls: the TLS handshake comes before the 220 (a listen_implicit socket).
-    // proxied: the session's client is proxied->client for logs, status, max_per_ip and
-    // the data connections' address checks.
-    Session(Worker& worker, tcp::socket socket, std::uint64_t id, bool implicit_tls = false,
-            std::optional<Proxied> proxied = std::nullopt);
+    // client: the socket's peer, or the address a PROXY header named (then `balancer` is
+    // the socket's real peer); it is the client for logs, status and the data connections'
+    // address checks. implicit_tls: the TLS handshake comes before the 220 (a
+    // listen_implicit socket).
+    Session(Worker& worker, tcp::socket socket, std::uint64_t id, const tcp::endpoint& client,
+            bool implicit_tls = false, std::optional<tcp::endpoint> balancer = std::nullopt);
 
     // Serves the connection until QUIT, EOF, timeout or stop(). Never throws.
     awaitable<void> run();

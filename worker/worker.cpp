@@ -189,7 +189,7 @@ private:
                 continue;
             }
             if (over_limit(socket, remote, implicit_tls)) continue;
-            start_session(std::move(socket), implicit_tls, std::nullopt);
+            start_session(std::move(socket), remote, implicit_tls, std::nullopt);
         }
     }
 
@@ -230,7 +230,7 @@ private:
             client = tcp::endpoint(address, header.addresses->source_port);
         }
         if (over_limit(socket, client, implicit_tls)) co_return;
-        start_session(std::move(socket), implicit_tls, Session::Proxied{client, balancer});
+        start_session(std::move(socket), client, implicit_tls, balancer);
     }
 
     // max_clients and max_per_ip, counted over all workers through the status segment:
@@ -240,13 +240,14 @@ private:
         boost::system::error_code ec;
         const auto& s = ctx_.settings;
         std::uint64_t total = worker_.status().sessions_total();
+        if (total < s.max_clients && total < s.max_per_ip) return false;  // the usual case: no text built
         std::string host = host_text(remote.address());
         std::string msg;
         if (total >= s.max_clients) {
             spdlog::warn("refused connection from {} port {}: max_clients ({}) reached", host, remote.port(),
                          s.max_clients);
             msg = "421 Too many users are connected; please try again later.\r\n";
-        } else if (total >= s.max_per_ip && worker_.status().sessions_from(host) >= s.max_per_ip) {
+        } else if (worker_.status().sessions_from(host) >= s.max_per_ip) {
             spdlog::warn("refused connection from {} port {}: max_per_ip ({}) reached", host, remote.port(),
                          s.max_per_ip);
             msg = "421 Too many connections from your address.\r\n";
@@ -259,9 +260,11 @@ private:
         return true;
     }
 
-    void start_session(tcp::socket socket, bool implicit_tls, std::optional<Session::Proxied> proxied) {
+    // `client` as the accept loop or the PROXY header found it: the session does not ask the kernel again.
+    void start_session(tcp::socket socket, const tcp::endpoint& client, bool implicit_tls,
+                       std::optional<tcp::endpoint> balancer) {
         std::uint64_t id = worker_.status().next_session_id();
-        auto session = std::make_shared<Session>(worker_, std::move(socket), id, implicit_tls, std::move(proxied));
+        auto session = std::make_shared<Session>(worker_, std::move(socket), id, client, implicit_tls, balancer);
         worker_.sessions_[id] = session;
         net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
     }

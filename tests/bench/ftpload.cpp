@@ -106,50 +106,43 @@ awaitable<std::uint64_t> upload(FtpConn& c, const std::string& name, std::uint64
     co_return sent;
 }
 
-// session-rate: connect, 220, USER, PASS, [TYPE I, EPSV, RETR], QUIT, close; repeat.
+// One measured session: connect, 220, USER, PASS, `work` (a transfer, or nothing; it
+// returns the bytes it moved), QUIT. Counted in stats as ok with its latency, or as an error.
+template <class Work>
+awaitable<void> measured_session(Run& run, LoadStats& stats, Work work) {
+    auto t0 = Clock::now();
+    try {
+        FtpConn c(co_await net::this_coro::executor, run.tls.get());
+        c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
+        co_await c.connect(run.server);
+        co_await c.login();
+        if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
+        stats.bytes += co_await work(c);
+        co_await c.command("QUIT", 2);
+        stats.latency_ms.push_back(run.ms_since(t0));
+        ++stats.ok;
+    } catch (const std::exception& e) {
+        stats.error(e.what());
+    }
+}
+
+// session-rate: sessions with [TYPE I, EPSV, RETR] or nothing between login and QUIT.
 awaitable<void> session_loop(Run& run, LoadStats& stats) {
-    auto ex = co_await net::this_coro::executor;
     while (run.next()) {
-        auto t0 = Clock::now();
-        try {
-            FtpConn c(ex, run.tls.get());
-            c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
-            co_await c.connect(run.server);
-            co_await c.login();
-            if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
-            if (!run.opt.retr.empty()) stats.bytes += co_await download(c, run.opt.retr, run.opt.pasv);
-            co_await c.command("QUIT", 2);
-            stats.latency_ms.push_back(run.ms_since(t0));
-            ++stats.ok;
-        } catch (const std::exception& e) {
-            stats.error(e.what());
-        }
+        co_await measured_session(run, stats, [&](FtpConn& c) -> awaitable<std::uint64_t> {
+            co_return run.opt.retr.empty() ? 0 : co_await download(c, run.opt.retr, run.opt.pasv);
+        });
     }
 }
 
 // download/upload: one stream; each unit is a whole session with one transfer.
 awaitable<void> transfer_loop(Run& run, LoadStats& stats, unsigned stream) {
-    auto ex = co_await net::this_coro::executor;
     for (unsigned n = 0; run.next(); ++n) {
-        auto t0 = Clock::now();
-        try {
-            FtpConn c(ex, run.tls.get());
-            c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
-            co_await c.connect(run.server);
-            co_await c.login();
-            if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
-            if (run.opt.mode == "download") {
-                stats.bytes += co_await download(c, run.opt.file, run.opt.pasv);
-            } else {
-                auto name = run.opt.stor_prefix + "-" + std::to_string(stream) + "-" + std::to_string(n);
-                stats.bytes += co_await upload(c, name, run.opt.size_mb << 20, run.opt.pasv);
-            }
-            co_await c.command("QUIT", 2);
-            stats.latency_ms.push_back(run.ms_since(t0));
-            ++stats.ok;
-        } catch (const std::exception& e) {
-            stats.error(e.what());
-        }
+        co_await measured_session(run, stats, [&](FtpConn& c) -> awaitable<std::uint64_t> {
+            if (run.opt.mode == "download") co_return co_await download(c, run.opt.file, run.opt.pasv);
+            auto name = run.opt.stor_prefix + "-" + std::to_string(stream) + "-" + std::to_string(n);
+            co_return co_await upload(c, name, run.opt.size_mb << 20, run.opt.pasv);
+        });
     }
 }
 
