@@ -105,6 +105,16 @@ void SlotWriter::set_dropped_events(std::uint64_t dropped) noexcept {
     write([&] { slot_.data.dropped_events = dropped; });
 }
 
+void SlotWriter::set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck) noexcept {
+    auto& d = slot_.data;
+    if (d.fs_threads == threads && d.fs_pending == pending && d.fs_stuck == stuck) return;
+    write([&] {
+        d.fs_threads = threads;
+        d.fs_pending = pending;
+        d.fs_stuck = stuck;
+    });
+}
+
 int SlotWriter::open_session_row(std::uint64_t session_id, std::string_view client, bool tls) noexcept {
     const std::uint32_t rows = segment_.geometry().rows_per_slot;
     int found = -1;
@@ -143,6 +153,10 @@ void SlotWriter::update_row(int row, const RowUpdate& u) noexcept {
         if (u.file) set_text(r->file, *u.file);
         if (u.bytes) counter(r->bytes).store(*u.bytes, std::memory_order_relaxed);
         if (u.tls) r->tls = *u.tls ? 1 : 0;
+        if (u.fs_op) {
+            set_text(r->fs_op, *u.fs_op);
+            r->fs_since_ms = u.fs_op->empty() ? 0 : monotonic_ms();
+        }
     });
 }
 

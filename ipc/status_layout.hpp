@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 3;
+inline constexpr std::uint32_t kStatusVersion = 4;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -142,7 +142,11 @@ struct WorkerSlotData {
     // Rows [0, rows_high) of this slot are all it has used since its worker started (the
     // worker takes the lowest free row): readers copy and scan only those, not every row.
     std::uint32_t rows_high;
-    std::uint32_t reserved;
+    // The worker's file-system threads (fs_threads), the calls queued or running on them,
+    // and those running longer than fs_timeout; published with each heartbeat.
+    std::uint32_t fs_threads;
+    std::uint32_t fs_pending;
+    std::uint32_t fs_stuck;
 };
 
 // The semaphore (count 1) is the slot's lock; the sequence counter is odd while the slot or
@@ -164,6 +168,8 @@ struct SessionRowData {
     char user[64];                         // empty before USER
     char state[16];                        // current command ("RETR") or "login"/"idle"
     char file[256];                        // file of the current/last transfer
+    char fs_op[16];                        // the file-system call it waits for ("stat"); empty: none
+    std::int64_t fs_since_ms;              // CLOCK_MONOTONIC start of that wait; 0: none
 };
 
 // Snapshots are plain copies of these: keep them trivially copyable.
@@ -175,9 +181,9 @@ static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magi
 // Sizes are part of the format: a change here needs a new kStatusVersion.
 static_assert(sizeof(HeaderData) == 832);
 static_assert(sizeof(SegmentHeader) == 896);
-static_assert(sizeof(WorkerSlotData) == 80);
+static_assert(sizeof(WorkerSlotData) == 88);
 static_assert(sizeof(WorkerSlot) == 128);
-static_assert(sizeof(SessionRowData) == 432);
+static_assert(sizeof(SessionRowData) == 456);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

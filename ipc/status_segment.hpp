@@ -155,6 +155,9 @@ struct RowUpdate {
     std::optional<std::string_view> file = std::nullopt;
     std::optional<std::uint64_t> bytes = std::nullopt;
     std::optional<bool> tls = std::nullopt;
+    // The file-system call the session now waits for ("stat"), stamped with the time; an
+    // empty one ends the wait.
+    std::optional<std::string_view> fs_op = std::nullopt;
 };
 
 // Worker only: the writer of one slot, used by one thread. Structured writes happen under
@@ -172,6 +175,8 @@ public:
     // Publishes liveness (call about once a second); lock-free.
     void heartbeat(std::int64_t now_monotonic_ms = monotonic_ms()) noexcept;
     void set_dropped_events(std::uint64_t dropped) noexcept;
+    // The file-system threads: how many, calls queued or running, calls stuck.
+    void set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck) noexcept;
 
     // A session started: counts it in `sessions` and `accepted` and claims the lowest free row
     // (state "login"); returns the row, or -1 when all rows are taken (the session is still

@@ -145,6 +145,11 @@ const KeySpec kKeys[] = {
      [](Config& c, const std::string& v) { c.server.idle_timeout = parse_uint(v, 1, 86400); }},
     {"data_timeout", "300", false,
      [](Config& c, const std::string& v) { c.server.data_timeout = parse_uint(v, 1, 86400); }},
+    {"fs_threads", "16", false,
+     [](Config& c, const std::string& v) { c.server.fs_threads = parse_uint(v, 1, 256); }},
+    {"fs_timeout", "30", false,
+     [](Config& c, const std::string& v) { c.server.fs_timeout = parse_uint(v, 1, 86400); }},
+    {"upload_sync", "no", false, [](Config& c, const std::string& v) { c.server.upload_sync = parse_bool(v); }},
     {"banner", "ftpd ready", false, [](Config& c, const std::string& v) { c.server.banner = v; }},
     {"log_file", "", false,
      [](Config& c, const std::string& v) {

@@ -48,7 +48,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         co_await fail_login();
         co_return;
     }
-    if (account && !open_user_root(*account)) {
+    if (account && !co_await open_user_root(*account)) {
         user_.clear();
         reply(code::kNotLoggedIn, "Login failed: your directory is not available.");
         co_return;
@@ -56,7 +56,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
     anonymous_ = !account;
     may_write_ = account ? account->writable : settings_.anonymous_write;
     max_rate_ = anonymous_ ? settings_.anonymous_max_rate : settings_.max_rate;
-    if (anonymous_) root_ = &worker_.anonymous_root();
+    if (anonymous_) root_ = worker_.anonymous_root();
     logged_in_ = true;
     cwd_ = "/";
     if (anonymous_)
@@ -80,24 +80,37 @@ awaitable<void> Session::cmd_quit(const std::string&) {
 }
 
 // A user whose root is the config's shares the worker's anonymous root (opened before
-// the privilege drop); any other root is opened now, as the worker's account. FsRoot
-// opens with O_PATH, which needs no permission on the directory itself: access() checks
-// that this account can search it, or every command of the session would fail.
-bool Session::open_user_root(const Account& account) {
+// the privilege drop); any other root is opened now, as the worker's account, on a
+// file-system thread. FsRoot opens with O_PATH, which needs no permission on the directory
+// itself: access() checks that this account can search it, or every command of the session
+// would fail.
+awaitable<bool> Session::open_user_root(const Account& account) {
     if (account.root.empty() || account.root == settings_.root) {
-        root_ = &worker_.anonymous_root();
-        return true;
+        root_ = worker_.anonymous_root();
+        co_return true;
     }
-    try {
-        ipc::sys::check(ipc::sys::call_on("access", account.root),
-                        [&] { return ::access(account.root.c_str(), R_OK | X_OK); });
-        user_root_ = std::make_unique<FsRoot>(account.root);
-    } catch (const std::exception& e) {
-        spdlog::error("{}: user '{}': cannot open root: {}", log_prefix(), printable(account.name), e.what());
-        return false;
+    struct Opened {
+        fs::RootPtr root;
+        std::string error;
+    };
+    fs::Call<Opened> login_call = [dir = account.root] {
+        fs::Result<Opened> out;
+        try {
+            ipc::sys::check(ipc::sys::call_on("access", dir), [&] { return ::access(dir.c_str(), R_OK | X_OK); });
+            out.value.root = std::make_shared<const fs::FsRoot>(dir);
+        } catch (const std::exception& e) {
+            out.value.error = e.what();
+        }
+        return out;
+    };
+    auto opened = co_await fs_call<Opened>(fs::Op::login, account.root, std::move(login_call));
+    if (!opened || !opened.value.root) {
+        spdlog::error("{}: user '{}': cannot open root: {}", log_prefix(), printable(account.name),
+                      opened ? opened.value.error : opened.ec.message());
+        co_return false;
     }
-    root_ = user_root_.get();
-    return true;
+    root_ = std::move(opened.value.root);
+    co_return true;
 }
 
 // The log line is what fail2ban matches (etc/fail2ban/filter.d/ftpd.conf): keep its text.

@@ -133,6 +133,7 @@ awaitable<bool> Session::open_data(std::string_view what) {
         co_return false;
     }
     reply(code::kFileStatusOk, what);
+    data_started_ = true;
     co_await flush();
     co_return co_await protect_data();
 }
@@ -153,10 +154,12 @@ bool Session::control_closed() {
 
 void Session::finish_data(const std::error_code& ec, std::string_view what) {
     close_data();
-    if (aborted_) {  // RFC 959 ABOR: the aborted command's 426, then ABOR's own 226
-        aborted_ = false;
+    if (aborted_) {  // RFC 959 ABOR: the aborted command's 426 (dispatch adds ABOR's own 226)
         reply(code::kTransferAborted, "Transfer aborted.");
-        reply(code::kClosingData, "Abort successful.");
+    } else if (transfer_fs_error_) {
+        reply_fs_error(std::exchange(transfer_fs_error_, {}), "");
+    } else if (fs::is_fs_errc(ec)) {
+        reply_fs_error(ec, "");
     } else if (!ec) {
         reply(code::kClosingData, what);
     } else if (data_timed_out_) {

@@ -1,17 +1,14 @@
 // Commands on names in the session's root: PWD CWD CDUP MKD RMD DELE RNFR RNTO SIZE MDTM.
-// Runs in a worker's session; every path goes through FsRoot (never leaves the root).
+// Runs in a worker's session; every path goes through FsRoot (never leaves the root), on a
+// file-system thread (fs_call), never on the loop.
 #include "worker/file_facts.hpp"
 #include "worker/protocol/listing.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
-#include "ipc/sys/syscall.hpp"
-
-#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-namespace sys = ipc::sys;
 
 namespace {
 
@@ -34,17 +31,15 @@ awaitable<void> Session::cmd_pwd(const std::string&) {
 
 awaitable<void> Session::cmd_cwd(const std::string& arg) {
     std::string path = resolve(arg);
-    struct stat st {};
-    std::error_code ec;
-    if (!root_->stat(path, st, ec)) {
-        reply_fs_error(ec, arg);
-    } else if (!S_ISDIR(st.st_mode)) {
-        reply(code::kFileUnavailable, arg + ": Not a directory.");
+    auto st = co_await fs_stat(path);
+    if (!st) {
+        reply_fs_error(st.ec, arg);
+    } else if (!S_ISDIR(st.value.st_mode)) {
+        reply_file_error(protocol::FileError::not_directory, arg);
     } else {
         cwd_ = path;
         reply(code::kFileActionOk, "Directory successfully changed.");
     }
-    co_return;
 }
 
 awaitable<void> Session::cmd_cdup(const std::string&) {
@@ -55,33 +50,44 @@ awaitable<void> Session::cmd_cdup(const std::string&) {
 awaitable<void> Session::cmd_mkd(const std::string& arg) {
     if (refuse_write()) co_return;
     std::string path = resolve(arg);
-    std::error_code ec;
-    {
-        ScopedUmask mask(umask_);
-        root_->mkdir(path, 0777, ec);
-    }
-    if (ec)
-        reply_fs_error(ec, arg);
+    fs::Call<fs::Done> mkdir_call = [root = root_, path, mode = creation_mode(0777)] {
+        fs::Result<fs::Done> out;
+        root->mkdir(path, mode, out.ec);
+        return out;
+    };
+    auto r = co_await fs_call<fs::Done>(fs::Op::mkdir, path, std::move(mkdir_call));
+    if (!r)
+        reply_fs_error(r.ec, arg);
     else
         reply(code::kPathCreated, quote_path(path) + " created");
 }
 
 awaitable<void> Session::cmd_rmd(const std::string& arg) {
     if (refuse_write()) co_return;
-    std::error_code ec;
-    root_->rmdir(resolve(arg), ec);
-    if (ec)
-        reply_fs_error(ec, arg);
+    std::string path = resolve(arg);
+    fs::Call<fs::Done> rmdir_call = [root = root_, path] {
+        fs::Result<fs::Done> out;
+        root->rmdir(path, out.ec);
+        return out;
+    };
+    auto r = co_await fs_call<fs::Done>(fs::Op::rmdir, path, std::move(rmdir_call));
+    if (!r)
+        reply_fs_error(r.ec, arg);
     else
         reply(code::kFileActionOk, "Remove directory operation successful.");
 }
 
 awaitable<void> Session::cmd_dele(const std::string& arg) {
     if (refuse_write()) co_return;
-    std::error_code ec;
-    root_->unlink(resolve(arg), ec);
-    if (ec)
-        reply_fs_error(ec, arg);
+    std::string path = resolve(arg);
+    fs::Call<fs::Done> remove_call = [root = root_, path] {
+        fs::Result<fs::Done> out;
+        root->unlink(path, out.ec);
+        return out;
+    };
+    auto r = co_await fs_call<fs::Done>(fs::Op::remove, path, std::move(remove_call));
+    if (!r)
+        reply_fs_error(r.ec, arg);
     else
         reply(code::kFileActionOk, "Delete operation successful.");
 }
@@ -90,13 +96,14 @@ awaitable<void> Session::cmd_dele(const std::string& arg) {
 awaitable<void> Session::cmd_rnfr(const std::string& arg) {
     if (refuse_write()) co_return;
     std::string path = resolve(arg);
-    std::string name;
-    std::error_code ec;
-    auto dir = root_->open_parent(path, name, ec);
-    struct stat st {};
-    if (!ec) sys::check(ec, [&] { return ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW); });
-    if (ec) {
-        reply_fs_error(ec, arg);
+    fs::Call<struct stat> stat_call = [root = root_, path] {
+        fs::Result<struct stat> out;
+        root->lstat(path, out.value, out.ec);
+        return out;
+    };
+    auto st = co_await fs_call<struct stat>(fs::Op::stat, path, std::move(stat_call));
+    if (!st) {
+        reply_fs_error(st.ec, arg);
         co_return;
     }
     rename_from_ = path;
@@ -112,36 +119,37 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
     std::string from = std::move(*rename_from_);
     rename_from_.reset();
     if (refuse_write()) co_return;
-    std::error_code ec;
-    root_->rename(from, resolve(arg), !settings_.upload_overwrite, ec);
-    if (ec)
-        reply_fs_error(ec, arg);
+    std::string to = resolve(arg);
+    fs::Call<fs::Done> rename_call = [root = root_, from, to, no_replace = !settings_.upload_overwrite] {
+        fs::Result<fs::Done> out;
+        root->rename(from, to, no_replace, out.ec);
+        return out;
+    };
+    auto r = co_await fs_call<fs::Done>(fs::Op::rename, from, std::move(rename_call));
+    if (!r)
+        reply_fs_error(r.ec, arg);
     else
         reply(code::kFileActionOk, "Rename successful.");
 }
 
 awaitable<void> Session::cmd_size(const std::string& arg) {
-    struct stat st {};
-    std::error_code ec;
-    if (!root_->stat(resolve(arg), st, ec))
-        reply_fs_error(ec, arg);
-    else if (!S_ISREG(st.st_mode))
+    auto st = co_await fs_stat(resolve(arg));
+    if (!st)
+        reply_fs_error(st.ec, arg);
+    else if (!S_ISREG(st.value.st_mode))
         reply(code::kFileUnavailable, arg + ": Not a regular file.");
     else
-        reply(code::kFileStatus, std::to_string(st.st_size));
-    co_return;
+        reply(code::kFileStatus, std::to_string(st.value.st_size));
 }
 
 awaitable<void> Session::cmd_mdtm(const std::string& arg) {
-    struct stat st {};
-    std::error_code ec;
-    if (!root_->stat(resolve(arg), st, ec))
-        reply_fs_error(ec, arg);
-    else if (!S_ISREG(st.st_mode))
+    auto st = co_await fs_stat(resolve(arg));
+    if (!st)
+        reply_fs_error(st.ec, arg);
+    else if (!S_ISREG(st.value.st_mode))
         reply(code::kFileUnavailable, arg + ": Not a regular file.");
     else
-        reply(code::kFileStatus, protocol::format_mdtm(st.st_mtime));
-    co_return;
+        reply(code::kFileStatus, protocol::format_mdtm(st.value.st_mtime));
 }
 
 }  // namespace ftpd::worker

@@ -61,7 +61,7 @@ awaitable<void> Session::cmd_allo(const std::string&) {
 // (a STAT during a transfer is answered by the control monitor instead).
 awaitable<void> Session::cmd_stat(const std::string& arg) {
     if (!arg.empty()) {
-        status_listing(arg);
+        co_await status_listing(arg);
         co_return;
     }
     std::string text = "FTP server status:\n";

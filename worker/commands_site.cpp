@@ -1,12 +1,9 @@
 // SITE commands, as vsftpd offers them: CHMOD (writers only), UMASK (this session's mask
 // for new files and directories) and HELP. Runs in a worker's session; CHMOD reaches its
-// file only through FsRoot, so it never changes anything outside the root.
+// file only through FsRoot, on a file-system thread, so it never changes anything outside
+// the root.
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
-#include "ipc/sys/syscall.hpp"
-
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
@@ -16,7 +13,6 @@
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-namespace sys = ipc::sys;
 
 namespace {
 
@@ -65,13 +61,15 @@ awaitable<void> Session::cmd_site(const std::string& arg) {
             reply(code::kSyntaxErrorArgs, "Usage: SITE CHMOD <octal mode> <path>");
             co_return;
         }
-        std::error_code ec;
-        auto fd = root_->open(resolve(path), O_PATH, 0, ec);
-        // fchmod() refuses O_PATH descriptors; the /proc link reaches the same inode.
-        std::string link = "/proc/self/fd/" + std::to_string(fd.get());
-        if (!ec) sys::check(ec, [&] { return ::chmod(link.c_str(), *mode); });
-        if (ec)
-            reply_fs_error(ec, path);
+        std::string vpath = resolve(path);
+        fs::Call<fs::Done> chmod_call = [root = root_, vpath, mode = *mode] {
+            fs::Result<fs::Done> out;
+            root->chmod(vpath, mode, out.ec);
+            return out;
+        };
+        auto r = co_await fs_call<fs::Done>(fs::Op::chmod, vpath, std::move(chmod_call));
+        if (!r)
+            reply_fs_error(r.ec, path);
         else
             reply(code::kOk, "SITE CHMOD command ok.");
     } else {

@@ -1,6 +1,10 @@
 // Moving file bytes: RETR (sendfile in 1 MiB chunks, from the REST offset), REST, and the
 // send/receive loops the uploads share. Runs in a worker's session; every transfer runs
-// under the control monitor, so ABOR and STAT work while data moves.
+// under the control monitor, so ABOR and STAT work while data moves. The loop sends only
+// what the page cache holds (fs::cached); a chunk that would wait for a disk is sent, read
+// or written on a file-system thread.
+#include "worker/printable.hpp"
+#include "worker/protocol/ascii.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 #include "worker/worker.hpp"
@@ -9,12 +13,9 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <charconv>
-#include <vector>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
@@ -22,21 +23,24 @@ namespace sys = ipc::sys;
 
 namespace {
 
-constexpr std::size_t kChunk = 1 << 20;  // sendfile chunk: status shows progress
-constexpr std::size_t kReceiveBuffer = 256 << 10;
-constexpr std::size_t kTlsChunk = 256 << 10;  // pread + SSL_write chunk under PROT P
-// RFC 3659 section 5.3: a restart marker the transfer command cannot use (beyond the end).
+constexpr std::size_t kChunk = 1 << 20;         // sendfile chunk: status shows progress
+constexpr std::size_t kReadChunk = 256 << 10;   // pread + SSL_write chunk under PROT P, and TYPE A
+constexpr std::size_t kUploadChunk = 1 << 20;   // bytes gathered from the data connection per write
 
-// ASCII mode (TYPE A): LF on disk is CRLF on the wire.
-std::string to_crlf(std::string_view in) {
-    std::string out;
-    out.reserve(in.size() + in.size() / 32);
-    for (char c : in) {
-        if (c == '\n') out += '\r';
-        out += c;
+// Errors of the data connection, as opposed to the file's (sendfile reports both).
+bool network_error(const std::error_code& ec) {
+    switch (ec.value()) {
+        case EPIPE:
+        case ECONNRESET:
+        case ENOTCONN:
+        case ECONNABORTED:
+        case EBADF:
+        case ETIMEDOUT: return true;
+        default: return false;
     }
-    return out;
 }
+
+std::error_code generic(const boost::system::error_code& ec) { return {ec.value(), std::generic_category()}; }
 
 }  // namespace
 
@@ -69,7 +73,7 @@ awaitable<std::error_code> Session::send_buffer(const std::string& data, bool co
         std::size_t n = std::min(count ? chunk_size(kChunk) : kChunk, data.size() - done);
         boost::system::error_code ec;
         co_await data_.write(net::buffer(data.data() + done, n), ec);
-        if (ec) co_return std::error_code(ec.value(), std::generic_category());
+        if (ec) co_return generic(ec);
         done += n;
         if (count) {
             count_bytes(false, n);
@@ -80,96 +84,160 @@ awaitable<std::error_code> Session::send_buffer(const std::string& data, bool co
     co_return std::error_code{};
 }
 
-awaitable<std::error_code> Session::send_file(int fd, std::uint64_t offset, std::uint64_t size,
-                                              std::uint64_t& sent) {
-    if (data_.tls()) co_return co_await send_file_tls(fd, offset, size, sent);
+awaitable<std::error_code> Session::send_file(const fs::FilePtr& file, const std::string& path, std::uint64_t offset,
+                                              std::uint64_t size, std::uint64_t& sent) {
+    if (data_.tls() || ascii_) co_return co_await send_file_read(file, path, offset, size, sent);
     auto& s = data_.socket();
     s.native_non_blocking(true);
-    auto pos = static_cast<off_t>(offset);
-    while (static_cast<std::uint64_t>(pos) < size) {
+    std::uint64_t pos = offset;
+    while (pos < size) {
         std::size_t want = std::min<std::uint64_t>(chunk_size(kChunk), size - pos);
-        ssize_t n = ::sendfile(s.native_handle(), fd, &pos, want);
-        if (n > 0) {
-            sent += static_cast<std::uint64_t>(n);
-            count_bytes(false, static_cast<std::uint64_t>(n));
+        fs::Result<std::size_t> r;
+        if (fs::cached(*file, pos, want)) {
+            r = fs::send_chunk(*file, s.native_handle(), pos, want);  // from the page cache: no wait
+        } else {
+            // The thread gets a descriptor of its own: closing ours (ABOR) never races it.
+            sys::unique_fd own(::fcntl(s.native_handle(), F_DUPFD_CLOEXEC, 0));
+            if (!own) co_return sys::errno_code();
+            auto sock = std::make_shared<sys::unique_fd>(std::move(own));
+            fs::Call<std::size_t> sendfile_call = [file, sock, pos, want] {
+                return fs::send_chunk(*file, sock->get(), pos, want);
+            };
+            r = co_await fs_call<std::size_t>(fs::Op::sendfile, path, std::move(sendfile_call));
+        }
+        if (r.value > 0) {
+            pos += r.value;
+            sent += r.value;
+            count_bytes(false, r.value);
             co_await throttle();
             continue;
         }
-        if (n == 0) break;  // the file shrank under us
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN) co_return sys::errno_code();
+        if (!r.ec) break;  // the file shrank under us
+        if (r.ec.value() != EAGAIN || fs::is_fs_errc(r.ec)) {
+            if (fs::is_fs_errc(r.ec) || !network_error(r.ec)) transfer_fs_error_ = r.ec;
+            co_return r.ec;
+        }
         boost::system::error_code ec;
         co_await s.async_wait(tcp::socket::wait_write, net::redirect_error(use_awaitable, ec));
-        if (ec) co_return std::error_code(ec.value(), std::generic_category());
+        if (ec) co_return generic(ec);
     }
     co_return std::error_code{};
 }
 
-// Under TLS the kernel cannot encrypt for us (no kTLS here): pread chunks, write them
-// through OpenSSL.
-awaitable<std::error_code> Session::send_file_tls(int fd, std::uint64_t offset, std::uint64_t size,
-                                                  std::uint64_t& sent) {
-    std::vector<char> buf(kTlsChunk);
-    auto pos = static_cast<off_t>(offset);
-    while (static_cast<std::uint64_t>(pos) < size) {
-        std::size_t want = std::min<std::uint64_t>(chunk_size(buf.size()), size - pos);
-        ssize_t n = ::pread(fd, buf.data(), want, pos);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) co_return sys::errno_code();
-        if (n == 0) break;  // the file shrank under us
-        boost::system::error_code ec;
-        co_await data_.write(net::buffer(buf.data(), static_cast<std::size_t>(n)), ec);
-        if (ec) co_return std::error_code(ec.value(), std::generic_category());
-        pos += n;
-        sent += static_cast<std::uint64_t>(n);
-        count_bytes(false, static_cast<std::uint64_t>(n));
-        co_await throttle();
-    }
-    co_return std::error_code{};
-}
-
-awaitable<std::error_code> Session::receive_file(int fd, std::uint64_t& received) {
-    std::vector<char> buf(kReceiveBuffer);
-    std::string converted;
-    bool held_cr = false;  // TYPE A: a CR that ended the last read, waiting for its LF
-    auto write_all = [fd](const char* p, std::size_t n) -> std::error_code {
-        while (n > 0) {
-            ssize_t w = ::write(fd, p, n);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) return sys::errno_code();
-            p += w;
-            n -= static_cast<std::size_t>(w);
-        }
-        return {};
+awaitable<fs::Result<std::size_t>> Session::read_chunk(const fs::FilePtr& file, const std::string& path,
+                                                       const std::shared_ptr<std::string>& buf, std::uint64_t pos,
+                                                       std::size_t len) {
+    if (std::size_t n = fs::read_cached(*file, buf->data(), len, pos); n > 0) co_return fs::Result<std::size_t>{{}, n};
+    fs::Call<std::size_t> read_call = [file, buf, pos, len] {
+        return fs::read_at(*file, buf->data(), len, pos);
     };
-    for (;;) {
+    co_return co_await fs_call<std::size_t>(fs::Op::read, path, std::move(read_call));
+}
+
+// Under TLS the kernel cannot encrypt for us (no kTLS here), and TYPE A converts line ends:
+// read chunks, write them through OpenSSL or the socket.
+awaitable<std::error_code> Session::send_file_read(const fs::FilePtr& file, const std::string& path,
+                                                   std::uint64_t offset, std::uint64_t size, std::uint64_t& sent) {
+    auto buf = std::make_shared<std::string>(kReadChunk, '\0');
+    protocol::LfToCrlf to_wire;
+    std::string text;
+    std::uint64_t pos = offset;
+    while (pos < size) {
+        std::size_t want = std::min<std::uint64_t>(chunk_size(buf->size()), size - pos);
+        auto r = co_await read_chunk(file, path, buf, pos, want);
+        if (!r) {
+            transfer_fs_error_ = r.ec;
+            co_return r.ec;
+        }
+        if (r.value == 0) break;  // the file shrank under us
+        pos += r.value;
+        std::string_view chunk(buf->data(), r.value);
+        if (ascii_) {
+            text.clear();
+            to_wire.convert(chunk, text);
+            if (auto ec = co_await send_buffer(text, true)) co_return ec;
+            sent += text.size();
+            continue;
+        }
         boost::system::error_code ec;
-        std::size_t n = co_await data_.read_some(net::buffer(buf.data(), chunk_size(buf.size())), ec);
-        if (ec == net::error::eof) {
-            if (held_cr) {
-                ++received;
-                co_return write_all("\r", 1);
-            }
-            co_return std::error_code{};
-        }
-        if (ec) co_return std::error_code(ec.value(), std::generic_category());
-        count_bytes(true, n);
-        const char* p = buf.data();
-        if (ascii_) {  // CRLF on the wire is LF on disk; a lone CR stays
-            converted.clear();
-            for (std::size_t i = 0; i < n; ++i) {
-                char c = buf[i];
-                if (held_cr && c != '\n') converted += '\r';
-                held_cr = c == '\r';
-                if (!held_cr) converted += c;
-            }
-            p = converted.data();
-            n = converted.size();
-        }
-        received += n;
-        if (auto err = write_all(p, n)) co_return err;
+        co_await data_.write(net::buffer(chunk.data(), chunk.size()), ec);
+        if (ec) co_return generic(ec);
+        sent += r.value;
+        count_bytes(false, r.value);
         co_await throttle();
     }
+    co_return std::error_code{};
+}
+
+// Reads while the previous chunk is written on a file-system thread: the network and the
+// disk work at the same time, and the loop never waits for the disk.
+awaitable<std::error_code> Session::receive_file(const fs::FilePtr& file, const std::string& path,
+                                                 std::uint64_t& received) {
+    const std::size_t chunk = chunk_size(kUploadChunk);
+    std::string incoming(chunk, '\0');
+    std::string ready;   // the bytes to write next (converted in TYPE A)
+    std::string spare;   // a buffer back from the last write, for reuse
+    bool writing = false;
+    protocol::CrlfToLf to_disk;
+    auto result = std::make_shared<fs::Result<std::string>>();
+    // Waits for the write in flight; its buffer comes back as `spare`.
+    auto finish_write = [&]() -> awaitable<std::error_code> {
+        if (!writing) co_return std::error_code{};
+        writing = false;
+        auto ec = co_await fs_.finish();
+        if (!ec) ec = result->ec;
+        if (ec) {
+            transfer_fs_error_ = ec;
+            co_return ec;
+        }
+        spare = std::move(result->value);
+        co_return std::error_code{};
+    };
+    for (bool end = false; !end;) {
+        std::size_t filled = 0;
+        std::error_code net_error;
+        while (filled < chunk) {
+            boost::system::error_code ec;
+            std::size_t n = co_await data_.read_some(net::buffer(incoming.data() + filled, chunk - filled), ec);
+            filled += n;
+            if (n > 0) count_bytes(true, n);
+            if (ec == net::error::eof) {
+                end = true;
+                break;
+            }
+            if (ec) {
+                net_error = generic(ec);
+                break;
+            }
+            if (max_rate_ > 0) break;  // throttled: write what came, then pause
+        }
+        if (auto ec = co_await finish_write()) co_return ec;
+        if (net_error) co_return net_error;
+        ready.swap(spare);
+        ready.clear();
+        std::string_view got(incoming.data(), filled);
+        if (ascii_) {
+            to_disk.convert(got, ready);  // CRLF on the wire is LF on disk; a lone CR stays
+            if (end) ready += to_disk.finish();
+        } else {
+            ready.append(got);
+        }
+        if (!ready.empty()) {
+            received += ready.size();
+            if (auto ec = fs_.begin(fs::Op::write, path, [file, result, data = std::move(ready)]() mutable {
+                    *result = fs::write_all(*file, std::move(data));
+                })) {
+                transfer_fs_error_ = ec;
+                co_return ec;
+            }
+            worker_.status().fs_wait(row_, fs::to_string(fs::Op::write));
+            writing = true;
+        }
+        co_await throttle();
+    }
+    auto ec = co_await finish_write();
+    worker_.status().fs_wait(row_, {});
+    co_return ec;
 }
 
 void Session::report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
@@ -209,7 +277,7 @@ awaitable<void> Session::cmd_rest(const std::string& arg) {
 bool Session::may_restart(const struct stat& st, const std::string& shown, std::uint64_t offset, bool upload) {
     auto size = static_cast<std::uint64_t>(st.st_size);
     if (!S_ISREG(st.st_mode))
-        reply(upload ? code::kNameNotAllowed : code::kFileUnavailable, shown + ": Not a plain file.");
+        reply_file_error(protocol::FileError::not_plain, shown);
     else if (offset > 0 && ascii_)
         reply(code::kNotImplementedParam, "REST is not supported in ASCII mode; use TYPE I.");
     else if (offset > size)
@@ -224,16 +292,15 @@ bool Session::may_restart(const struct stat& st, const std::string& shown, std::
 awaitable<void> Session::cmd_retr(const std::string& arg) {
     std::uint64_t offset = std::exchange(rest_, 0);
     std::string path = resolve(arg);
-    std::error_code ec;
-    auto fd = root_->open(path, O_RDONLY, 0, ec);
-    struct stat st {};
-    if (!ec) sys::check(ec, [&] { return ::fstat(fd.get(), &st); });
-    if (ec) {
-        reply_fs_error(ec, arg);
+    fs::Call<fs::FilePtr> open_call = [root = root_, path] { return fs::open_for_read(*root, path); };
+    auto opened = co_await fs_call<fs::FilePtr>(fs::Op::open, path, std::move(open_call));
+    if (!opened) {
+        reply_fs_error(opened.ec, arg);
         co_return;
     }
-    if (!may_restart(st, arg, offset, false)) co_return;
-    auto size = static_cast<std::uint64_t>(st.st_size);
+    auto file = std::move(opened.value);
+    if (!may_restart(file->st, arg, offset, false)) co_return;
+    auto size = static_cast<std::uint64_t>(file->st.st_size);
     std::string what = std::string("Opening ") + (ascii_ ? "ASCII" : "BINARY") + " mode data connection for " +
                        arg + " (" + std::to_string(size) + " bytes).";
     if (!co_await open_data(what)) co_return;
@@ -241,27 +308,9 @@ awaitable<void> Session::cmd_retr(const std::string& arg) {
     start_monitor("RETR " + arg, size - offset);
     auto start = Clock::now();
     std::uint64_t sent = 0;
-    std::error_code result;
-    if (ascii_) {
-        std::vector<char> buf(kChunk);
-        for (;;) {
-            ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                result = sys::errno_code();
-                break;
-            }
-            if (n == 0) break;
-            auto text = to_crlf(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-            result = co_await send_buffer(text, true);
-            if (result) break;
-            sent += text.size();
-        }
-    } else {
-        result = co_await send_file(fd.get(), offset, size, sent);
-    }
+    auto result = co_await send_file(file, path, offset, size, sent);
     result = co_await end_transfer(result);
-    if (result) spdlog::info("{}: download of {} failed: {}", log_prefix(), arg, result.message());
+    if (result) spdlog::info("{}: download of {} failed: {}", log_prefix(), printable(arg), result.message());
     report_transfer('o', path, sent, start, !result);
     finish_data(result, "Transfer complete.");
 }

@@ -1,128 +1,126 @@
 // Uploads: STOR and STOU go to a temporary name beside the target and are renamed into
 // place only when complete; APPE and REST+STOR write in place (DESIGN: resume writes in
-// place). Runs in a worker's session. A broken upload never leaves a truncated file under
-// the real name, and with upload_overwrite = no no upload changes bytes that exist.
-#include "worker/file_facts.hpp"
+// place). Runs in a worker's session; every file-system step runs on a file-system thread.
+// A broken upload never leaves a truncated file under the real name, and with
+// upload_overwrite = no no upload changes bytes that exist.
+#include "worker/printable.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
 #include "worker/worker.hpp"
-#include "ipc/sys/syscall.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-namespace sys = ipc::sys;
 
 namespace {
 
-constexpr int kMaxUniqueTries = 1000;  // STOU: name, name.1, ... name.999
-
-bool disk_full(const std::error_code& ec) { return ec.value() == ENOSPC || ec.value() == EDQUOT; }
+bool disk_full(const std::error_code& ec) {
+    return !fs::is_fs_errc(ec) && (ec.value() == ENOSPC || ec.value() == EDQUOT);
+}
 
 }  // namespace
 
-// After the 150: receives into fd under the control monitor. A client that vanished closes
+std::string Session::upload_temp_name() {
+    return ".ftpd-upload." + std::to_string(::getpid()) + "." + std::to_string(id_) + "." +
+           std::to_string(worker_.next_upload_id());
+}
+
+// After the 150: receives into file under the control monitor. A client that vanished closes
 // the data connection too, which looks like the end of the file: an upload whose control
 // connection is gone counts as broken.
-awaitable<std::error_code> Session::receive_upload(int fd, const std::string& path, std::uint64_t& received) {
+awaitable<std::error_code> Session::receive_upload(const fs::FilePtr& file, const std::string& path,
+                                                   std::uint64_t& received) {
     worker_.status().transfer_started(row_, path);
     start_monitor("STOR " + path, 0);
-    auto result = co_await receive_file(fd, received);
+    auto result = co_await receive_file(file, path, received);
     result = co_await end_transfer(result);
     if (!result && (closing_ || control_closed())) result = std::make_error_code(std::errc::connection_aborted);
     co_return result;
 }
 
-awaitable<void> Session::upload_via_temp(int dir, const std::string& name, const std::string& path,
-                                         const std::string& shown, std::string_view what, bool no_replace) {
-    std::string temp = ".ftpd-upload." + std::to_string(::getpid()) + "." + std::to_string(id_) + "." +
-                       std::to_string(worker_.next_upload_id());
-    sys::unique_fd file;
-    {
-        ScopedUmask mask(umask_);
-        file = sys::unique_fd(::openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
-    }
-    if (!file) {
-        reply_fs_error(sys::errno_code(), shown);
-        co_return;
-    }
+awaitable<void> Session::upload_via_temp(const fs::UploadPtr& upload, const std::string& path, const std::string& shown,
+                                         std::string_view what, bool no_replace) {
+    // Removes the temporary file on a file-system thread, even if this session ends first.
+    auto discard = [this, upload, path] { fs_detached(fs::Op::cleanup, path, [upload] { fs::discard_upload(*upload); }); };
     if (!co_await open_data(what)) {
-        ::unlinkat(dir, temp.c_str(), 0);
+        discard();
         co_return;
     }
     auto start = Clock::now();
     std::uint64_t received = 0;
-    auto result = co_await receive_upload(file.get(), path, received);
-    file.reset();
-    if (!result) {
-        if (::renameat2(dir, temp.c_str(), dir, name.c_str(), no_replace ? RENAME_NOREPLACE : 0) == 0) {
-            spdlog::info("{}: stored {} ({} bytes)", log_prefix(), path, received);
-            report_transfer('i', path, received, start, true);
-            finish_data({}, "Transfer complete.");
+    auto result = co_await receive_upload(upload->file, path, received);
+    if (result) {
+        discard();
+        spdlog::info("{}: upload of {} failed after {} bytes: {}", log_prefix(), printable(path), received,
+                     result.message());
+        report_transfer('i', path, received, start, false);
+        if (disk_full(transfer_fs_error_)) {
+            close_data();
+            reply_fs_error(std::exchange(transfer_fs_error_, {}), shown);  // 451 or 552, after the 150
             co_return;
         }
-        result = sys::errno_code();  // e.g. EEXIST: the name was taken meanwhile (553)
-        ::unlinkat(dir, temp.c_str(), 0);
+        finish_data(result, "");
+        co_return;
+    }
+    close_data();
+    fs::Call<fs::Done> commit_call = [upload, no_replace, sync = settings_.upload_sync] {
+        return fs::commit_upload(*upload, no_replace, sync);
+    };
+    auto committed = co_await fs_call<fs::Done>(fs::Op::commit, path, std::move(commit_call));
+    if (!committed) {
         report_transfer('i', path, received, start, false);
-        close_data();
-        reply_fs_error(result, shown);
+        reply_fs_error(committed.ec, shown);  // e.g. EEXIST: the name was taken meanwhile (553)
         co_return;
     }
-    ::unlinkat(dir, temp.c_str(), 0);
-    spdlog::info("{}: upload of {} failed after {} bytes: {}", log_prefix(), path, received, result.message());
-    report_transfer('i', path, received, start, false);
-    if (disk_full(result)) {
-        close_data();
-        reply_fs_error(result, shown);  // 452 or 552
-        co_return;
-    }
-    finish_data(result, "");
+    spdlog::info("{}: stored {} ({} bytes)", log_prefix(), printable(path), received);
+    report_transfer('i', path, received, start, true);
+    finish_data({}, "Transfer complete.");
 }
 
 awaitable<void> Session::upload_in_place(const std::string& path, const std::string& shown, bool append,
                                          std::uint64_t offset) {
-    std::error_code ec;
-    struct stat st {};
-    if (!append && !root_->stat(path, st, ec)) {  // a restart needs the file it resumes
-        reply_fs_error(ec, shown);
+    if (!append) {  // a restart needs the file it resumes
+        auto st = co_await fs_stat(path);
+        if (!st) {
+            reply_fs_error(st.ec, shown);
+            co_return;
+        }
+        if (!may_restart(st.value, shown, offset, true)) co_return;
+    }
+    fs::Call<fs::FilePtr> open_call = [root = root_, path, append, mode = creation_mode(0666)] {
+        return fs::open_for_write(*root, path, append, mode);  // APPE creates
+    };
+    auto opened = co_await fs_call<fs::FilePtr>(fs::Op::open, path, std::move(open_call));
+    if (!opened) {
+        reply_fs_error(opened.ec, shown);
         co_return;
     }
-    if (!append && !may_restart(st, shown, offset, true)) co_return;
-    sys::unique_fd file;
-    {
-        ScopedUmask mask(umask_);
-        file = root_->open(path, O_WRONLY | (append ? O_CREAT | O_APPEND : 0), 0666, ec);  // APPE creates
-    }
-    if (!ec) sys::check(ec, [&] { return ::fstat(file.get(), &st); });
-    if (ec) {
-        reply_fs_error(ec, shown);
-        co_return;
-    }
-    if (append ? !S_ISREG(st.st_mode) : !may_restart(st, shown, offset, true)) {  // it may have changed
-        if (append) reply(code::kNameNotAllowed, shown + ": Not a plain file.");
-        co_return;
-    }
-    // A restart's result is the first `offset` bytes plus what the client sends now.
-    if (!append && (::ftruncate(file.get(), static_cast<off_t>(offset)) != 0 ||
-                    ::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0)) {
-        reply_fs_error(sys::errno_code(), shown);
-        co_return;
+    auto file = std::move(opened.value);
+    if (!append) {
+        if (!may_restart(file->st, shown, offset, true)) co_return;  // it may have changed
+        // A restart's result is the first `offset` bytes plus what the client sends now.
+        fs::Call<fs::Done> write_call = [file, offset] { return fs::truncate_at(*file, offset); };
+        auto cut = co_await fs_call<fs::Done>(fs::Op::write, path, std::move(write_call));
+        if (!cut) {
+            reply_fs_error(cut.ec, shown);
+            co_return;
+        }
     }
     if (!co_await open_data("Ok to send data.")) co_return;
     auto start = Clock::now();
     std::uint64_t received = 0;
-    auto result = co_await receive_upload(file.get(), path, received);
+    auto result = co_await receive_upload(file, path, received);
     report_transfer('i', path, received, start, !result);
     if (result)
-        spdlog::info("{}: upload to {} stopped after {} bytes: {}", log_prefix(), path, received, result.message());
-    if (disk_full(result)) {
+        spdlog::info("{}: upload to {} stopped after {} bytes: {}", log_prefix(), printable(path), received,
+                     result.message());
+    if (disk_full(transfer_fs_error_)) {
         close_data();
-        reply_fs_error(result, shown);
+        reply_fs_error(std::exchange(transfer_fs_error_, {}), shown);
         co_return;
     }
     finish_data(result, "Transfer complete.");
@@ -136,25 +134,19 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
         co_await upload_in_place(path, arg, false, offset);
         co_return;
     }
-    std::error_code ec;
-    std::string name;
-    auto dir = root_->open_parent(path, name, ec);
-    if (ec) {
-        reply_fs_error(ec, arg);
+    bool overwrite = settings_.upload_overwrite;
+    fs::Call<fs::UploadPtr> create_call = [root = root_, path, temp = upload_temp_name(), overwrite, mode = creation_mode(0666)] {
+            return fs::create_upload(*root, path, temp, overwrite, mode);
+        };
+    auto created = co_await fs_call<fs::UploadPtr>(fs::Op::create, path, std::move(create_call));
+    if (!created) {
+        if (created.ec.value() == EEXIST && !fs::is_fs_errc(created.ec))
+            reply(code::kNameNotAllowed, arg + ": File exists; overwriting is not allowed.");
+        else
+            reply_fs_error(created.ec, arg);
         co_return;
     }
-    struct stat st {};
-    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            reply(code::kNameNotAllowed, arg + ": Is a directory.");
-            co_return;
-        }
-        if (!settings_.upload_overwrite) {
-            reply(code::kNameNotAllowed, arg + ": File exists; overwriting is not allowed.");
-            co_return;
-        }
-    }
-    co_await upload_via_temp(dir.get(), name, path, arg, "Ok to send data.", !settings_.upload_overwrite);
+    co_await upload_via_temp(std::move(created.value), path, arg, "Ok to send data.", !overwrite);
 }
 
 // RFC 959 STOU: a name unused in the working directory (the argument, if any, is the
@@ -162,26 +154,21 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
 awaitable<void> Session::cmd_stou(const std::string& arg) {
     if (refuse_write()) co_return;
     rest_ = 0;
-    std::error_code ec;
-    auto dir = root_->open(cwd_, O_PATH | O_DIRECTORY, 0, ec);
-    if (ec) {
-        reply_fs_error(ec, ".");
-        co_return;
-    }
-    std::string stem = arg.empty() ? std::string("ftpd-upload") : std::string(base_name(normalize_path("/", arg)));
+    std::string stem = arg.empty() ? std::string("ftpd-upload") : std::string(fs::base_name(fs::normalize_path("/", arg)));
     if (stem.empty() || stem.front() == '.') stem = "ftpd-upload" + stem;
-    std::string name;
-    for (int i = 0; i < kMaxUniqueTries && name.empty(); ++i) {
-        std::string candidate = i == 0 ? stem : stem + "." + std::to_string(i);
-        struct stat st {};
-        if (::fstatat(dir.get(), candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
-            name = candidate;
-    }
-    if (name.empty()) {
-        reply(code::kNameNotAllowed, "Could not find a unique file name.");
+    fs::Call<fs::UploadPtr> create_call = [root = root_, dir = cwd_, stem, temp = upload_temp_name(), mode = creation_mode(0666)] {
+            return fs::create_unique_upload(*root, dir, stem, temp, mode);
+        };
+    auto created = co_await fs_call<fs::UploadPtr>(fs::Op::create, cwd_, std::move(create_call));
+    if (!created) {
+        if (created.ec.value() == EEXIST && !fs::is_fs_errc(created.ec))
+            reply(code::kNameNotAllowed, "Could not find a unique file name.");
+        else
+            reply_fs_error(created.ec, ".");
         co_return;
     }
-    co_await upload_via_temp(dir.get(), name, resolve(name), name, "FILE: " + name, true);
+    std::string name = created.value->name;
+    co_await upload_via_temp(std::move(created.value), resolve(name), name, "FILE: " + name, true);
 }
 
 awaitable<void> Session::cmd_appe(const std::string& arg) {

@@ -1,8 +1,11 @@
-// The control connection while data moves: a monitor coroutine reads control lines into
-// the session's LineBuffer, so ABOR cancels the transfer, STAT reports progress, and every
-// other line (QUIT too) waits in order for the session loop. Runs in a worker's session, on
-// its single-threaded executor; it writes to the control connection only while the
-// transfer handler does not, and never outlives end_transfer().
+// The control connection while the session waits: during a data transfer, or for a call on
+// the file-system threads, a monitor coroutine reads control lines into the session's
+// LineBuffer, so ABOR cancels, STAT reports progress, QUIT ends a wait for the file system,
+// and every other line waits in order for the session loop (what each verb does is a
+// column of the verb table, command_table.hpp). Runs in a worker's session, on its
+// single-threaded executor; it writes to the control connection only while the session
+// loop does not, and never outlives stop_monitor().
+#include "worker/command_table.hpp"
 #include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
@@ -18,17 +21,26 @@ namespace {
 // (and the rest waits in the socket for the session loop), so memory stays bounded.
 constexpr std::size_t kMaxPendingLines = 64;
 
+// How long a file-system call may keep a QUIT waiting (see WhileBusy::quit).
+constexpr auto kQuitGrace = std::chrono::seconds(1);
+
 }  // namespace
 
-// Starts the monitor once the transfer's 150 is written (so the two never write at once).
+// For a transfer, once its 150 is written (so the two never write at once).
 void Session::start_monitor(std::string what, std::uint64_t size) {
     aborted_ = false;
-    monitor_stop_ = false;
-    monitor_running_ = true;
+    monitor_transfer_ = true;
     transfer_what_ = std::move(what);
     transfer_bytes_ = 0;
     transfer_size_ = size;
     transfer_start_ = Clock::now();
+    start_control_monitor();
+}
+
+void Session::start_control_monitor() {
+    if (monitor_running_) return;
+    monitor_stop_ = false;
+    monitor_running_ = true;
     monitor_done_.expires_at(Clock::time_point::max());
     auto self = shared_from_this();
     net::co_spawn(
@@ -41,7 +53,7 @@ void Session::start_monitor(std::string what, std::uint64_t size) {
                     spdlog::error("{}: control monitor: {}", self->log_prefix(), ex.what());
                 }
             }
-            // The event end_transfer() waits for; set here so that even a throwing monitor
+            // The event stop_monitor() waits for; set here so that even a throwing monitor
             // releases it.
             self->monitor_running_ = false;
             self->monitor_done_.cancel();
@@ -52,7 +64,7 @@ void Session::start_monitor(std::string what, std::uint64_t size) {
 // in the socket) or, if it already completed, its bytes are committed to in_ before the
 // monitor sees monitor_stop_ and leaves them there. Either way the session loop reads each
 // byte exactly once. A monitor that is writing a STAT reply is not cancelled; it finishes.
-awaitable<std::error_code> Session::end_transfer(std::error_code result) {
+awaitable<void> Session::stop_monitor() {
     monitor_stop_ = true;
     if (monitor_reading_) {
         boost::system::error_code ignored;
@@ -62,6 +74,11 @@ awaitable<std::error_code> Session::end_transfer(std::error_code result) {
         boost::system::error_code ignored;
         co_await monitor_done_.async_wait(net::redirect_error(use_awaitable, ignored));
     }
+}
+
+awaitable<std::error_code> Session::end_transfer(std::error_code result) {
+    co_await stop_monitor();
+    monitor_transfer_ = false;
     if (aborted_) co_return std::make_error_code(std::errc::operation_canceled);
     if (!result) co_await data_.shutdown_tls();  // close_notify both ways: the client's unwrap() waits for it
     co_return result;
@@ -86,30 +103,67 @@ awaitable<void> Session::monitor_control() {
         std::size_t n = co_await control_read_some(net::buffer(space.data(), space.size()), ec);
         monitor_reading_ = false;
         in_.commit(n);
-        if (ec == net::error::operation_aborted) break;  // end_transfer() or stop()
-        if (ec) control_eof_ = true;                     // EOF or reset: the loop ends after the transfer
+        if (ec == net::error::operation_aborted) break;  // stop_monitor() or stop()
+        if (ec) {
+            // EOF or reset: the loop ends after the transfer; a client that left does not
+            // wait long for the file system (as QUIT).
+            control_eof_ = true;
+            if (!monitor_transfer_)
+                if (auto call = fs_.outstanding(); call && !call->abandoned) fs_.interrupt_at(call->since + kQuitGrace);
+        }
     }
 }
 
 awaitable<void> Session::monitor_line(std::string line) {
     auto cmd = protocol::parse_command(protocol::strip_telnet(line));
-    if (cmd && cmd->verb == "ABOR") {
-        // RFC 959: close the data connection; the transfer handler answers 426, then 226.
-        if (!aborted_) spdlog::info("{}: ABOR during {}", log_prefix(), transfer_what_);
-        aborted_ = true;
-        data_.cancel();
-        co_return;
+    const CommandSpec* spec = cmd ? find_command(cmd->verb) : nullptr;
+    WhileBusy action = spec ? spec->while_busy : WhileBusy::queue;
+    if (action == WhileBusy::status && !cmd->arg.empty()) action = WhileBusy::queue;  // STAT path: a listing
+    switch (action) {
+        case WhileBusy::abort:
+            // RFC 959: close the data connection; the command answers 426 (or its refusal),
+            // then dispatch adds ABOR's 226. A call on a file-system thread goes on, abandoned.
+            if (!aborted_)
+                spdlog::info("{}: ABOR during {}", log_prefix(), monitor_transfer_ ? transfer_what_ : std::string(verb_));
+            aborted_ = true;
+            data_.cancel();
+            fs_.interrupt();
+            co_return;
+        case WhileBusy::status: {
+            std::string msg = protocol::format_reply(monitor_transfer_ ? code::kFileStatus : code::kSystemStatus,
+                                                     progress_text());
+            boost::system::error_code ec;
+            co_await control_write(net::buffer(msg), ec);
+            if (ec) control_eof_ = true;
+            co_return;
+        }
+        case WhileBusy::quit:
+            // RFC 959 lets a transfer finish before QUIT's 221, and a QUIT sent behind a
+            // command lets the command run; but a wait for the file system that has lasted
+            // kQuitGrace (and may never end) does not hold a client that wants to leave.
+            if (!monitor_transfer_)
+                if (auto call = fs_.outstanding(); call && !call->abandoned) fs_.interrupt_at(call->since + kQuitGrace);
+            break;
+        case WhileBusy::queue:
+            break;
     }
-    if (cmd && cmd->verb == "STAT" && cmd->arg.empty()) {
-        std::string text = "Transfer in progress: " + transfer_what_ + ", " + std::to_string(transfer_bytes_);
+    pending_.push_back(std::move(line));
+}
+
+std::string Session::progress_text() const {
+    std::string text;
+    if (monitor_transfer_) {
+        text = "Transfer in progress: " + transfer_what_ + ", " + std::to_string(transfer_bytes_);
         if (transfer_size_ > 0) text += " of " + std::to_string(transfer_size_);
-        std::string msg = protocol::format_reply(code::kFileStatus, text + " bytes.");
-        boost::system::error_code ec;
-        co_await control_write(net::buffer(msg), ec);
-        if (ec) control_eof_ = true;
-        co_return;
+        text += " bytes.";
     }
-    pending_.push_back(std::move(line));  // QUIT included: RFC 959 lets the transfer finish
+    if (auto call = fs_.outstanding()) {
+        auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - call->since).count();
+        if (!text.empty()) text += "\n";
+        text += "Waiting for the file system: " + std::string(fs::to_string(call->op)) + " " + call->path + " for " +
+                std::to_string(waited) + " s.";
+    }
+    return text.empty() ? "No transfer in progress." : text;
 }
 
 // ABOR outside a transfer (one in progress is seen by the monitor, not here).

@@ -205,6 +205,9 @@ void DataChannel::reset() {
 void DataChannel::cancel() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    // A file-system thread may be sending on its own dup() of the socket: shut the
+    // connection itself down, so that it stops too and the client sees the end now.
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
 }
 

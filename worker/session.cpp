@@ -4,6 +4,7 @@
 #include "worker/session.hpp"
 
 #include "worker/address_text.hpp"
+#include "worker/command_table.hpp"
 #include "worker/printable.hpp"
 
 #include "worker/protocol/command.hpp"
@@ -13,85 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
 
 namespace ftpd::worker {
 namespace code = protocol::code;
-
-namespace {
-
-enum Needs : unsigned { kNothing = 0, kLogin = 1u << 0, kArg = 1u << 1 };
-
-struct CommandSpec {
-    std::string_view verb;
-    Session::Handler handler;
-    unsigned needs;
-    std::string_view syntax;  // for HELP <verb>
-};
-
-// Dispatch is data: verb -> handler, what it needs, and its syntax for HELP.
-// RFC 2389: FEAT before login. Verbs are matched after upper-casing (case-insensitive).
-constexpr CommandSpec kCommands[] = {
-    {"USER", &Session::cmd_user, kArg, "USER <sp> username"},
-    {"PASS", &Session::cmd_pass, kNothing, "PASS <sp> password"},
-    {"ACCT", &Session::cmd_acct, kNothing, "ACCT <sp> account"},
-    {"QUIT", &Session::cmd_quit, kNothing, "QUIT"},
-    {"SYST", &Session::cmd_syst, kNothing, "SYST"},
-    {"FEAT", &Session::cmd_feat, kNothing, "FEAT"},
-    {"OPTS", &Session::cmd_opts, kArg, "OPTS <sp> UTF8 ON | MLST facts"},
-    {"HELP", &Session::cmd_help, kNothing, "HELP [<sp> command]"},
-    {"NOOP", &Session::cmd_noop, kNothing, "NOOP"},
-    {"TYPE", &Session::cmd_type, kLogin | kArg, "TYPE <sp> A | I"},
-    {"MODE", &Session::cmd_mode, kLogin | kArg, "MODE <sp> S"},
-    {"STRU", &Session::cmd_stru, kLogin | kArg, "STRU <sp> F"},
-    {"PWD", &Session::cmd_pwd, kLogin, "PWD"},
-    {"XPWD", &Session::cmd_pwd, kLogin, "XPWD"},
-    {"CWD", &Session::cmd_cwd, kLogin | kArg, "CWD <sp> path"},
-    {"XCWD", &Session::cmd_cwd, kLogin | kArg, "XCWD <sp> path"},
-    {"CDUP", &Session::cmd_cdup, kLogin, "CDUP"},
-    {"XCUP", &Session::cmd_cdup, kLogin, "XCUP"},
-    {"MKD", &Session::cmd_mkd, kLogin | kArg, "MKD <sp> path"},
-    {"XMKD", &Session::cmd_mkd, kLogin | kArg, "XMKD <sp> path"},
-    {"RMD", &Session::cmd_rmd, kLogin | kArg, "RMD <sp> path"},
-    {"XRMD", &Session::cmd_rmd, kLogin | kArg, "XRMD <sp> path"},
-    {"DELE", &Session::cmd_dele, kLogin | kArg, "DELE <sp> file"},
-    {"SIZE", &Session::cmd_size, kLogin | kArg, "SIZE <sp> file"},
-    {"MDTM", &Session::cmd_mdtm, kLogin | kArg, "MDTM <sp> file"},
-    {"PASV", &Session::cmd_pasv, kLogin, "PASV"},
-    {"EPSV", &Session::cmd_epsv, kLogin, "EPSV [<sp> 1 | 2 | ALL]"},
-    {"PORT", &Session::cmd_port, kLogin | kArg, "PORT <sp> h1,h2,h3,h4,p1,p2"},
-    {"EPRT", &Session::cmd_eprt, kLogin | kArg, "EPRT <sp> |af|addr|port|"},
-    {"LIST", &Session::cmd_list, kLogin, "LIST [<sp> path]"},
-    {"NLST", &Session::cmd_nlst, kLogin, "NLST [<sp> path]"},
-    {"RETR", &Session::cmd_retr, kLogin | kArg, "RETR <sp> file"},
-    {"STOR", &Session::cmd_stor, kLogin | kArg, "STOR <sp> file"},
-    {"APPE", &Session::cmd_appe, kLogin | kArg, "APPE <sp> file"},
-    {"STOU", &Session::cmd_stou, kLogin, "STOU [<sp> name]"},
-    {"REST", &Session::cmd_rest, kLogin | kArg, "REST <sp> offset"},
-    {"ALLO", &Session::cmd_allo, kLogin, "ALLO <sp> size"},
-    {"ABOR", &Session::cmd_abor, kLogin, "ABOR"},
-    {"RNFR", &Session::cmd_rnfr, kLogin | kArg, "RNFR <sp> path"},
-    {"RNTO", &Session::cmd_rnto, kLogin | kArg, "RNTO <sp> path"},
-    {"SITE", &Session::cmd_site, kLogin | kArg, "SITE <sp> CHMOD mode path | UMASK [mask] | HELP"},
-    {"STAT", &Session::cmd_stat, kLogin, "STAT [<sp> path]"},
-    {"MLST", &Session::cmd_mlst, kLogin, "MLST [<sp> path]"},
-    {"MLSD", &Session::cmd_mlsd, kLogin, "MLSD [<sp> directory]"},
-    {"AUTH", &Session::cmd_auth, kArg, "AUTH <sp> TLS"},  // RFC 4217: before login
-    {"PBSZ", &Session::cmd_pbsz, kArg, "PBSZ <sp> 0"},
-    {"PROT", &Session::cmd_prot, kArg, "PROT <sp> C | P"},
-    {"CCC", &Session::cmd_ccc, kNothing, "CCC"},
-};
-
-// RFC 959 verbs this server knows but does not offer: 502, not 500.
-constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT"};
-
-const CommandSpec* find_command(std::string_view verb) {
-    for (const auto& spec : kCommands)
-        if (spec.verb == verb) return &spec;
-    return nullptr;
-}
-
-}  // namespace
 
 Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, const tcp::endpoint& client,
                  bool implicit_tls, std::optional<tcp::endpoint> balancer)
@@ -103,6 +28,7 @@ Session::Session(Worker& worker, tcp::socket socket, std::uint64_t id, const tcp
       in_(kMaxLine),
       data_(socket_.get_executor()),
       timer_(socket_.get_executor()),
+      fs_(worker.fs_pool(), socket_.get_executor(), std::chrono::seconds(settings_.fs_timeout)),
       monitor_done_(socket_.get_executor()),
       umask_(settings_.umask) {
     if (settings_.tls_context) {
@@ -168,6 +94,7 @@ void Session::stop() {
     boost::system::error_code ec;
     socket_.close(ec);
     data_.cancel();
+    fs_.interrupt();
     timer_.cancel();
 }
 
@@ -196,11 +123,10 @@ awaitable<void> Session::dispatch(const std::string& line) {
         reply(code::kSyntaxError, "Syntax error, command unrecognized.");
         co_return;
     }
-    spdlog::debug("{}: {} {}", log_prefix(), cmd->verb, cmd->verb == "PASS" ? "****" : cmd->arg);
     const CommandSpec* spec = find_command(cmd->verb);
+    spdlog::debug("{}: {} {}", log_prefix(), cmd->verb, spec && (spec->needs & kSecret) ? "****" : printable(cmd->arg));
     if (!spec) {
-        bool known = std::find(std::begin(kNotImplemented), std::end(kNotImplemented), cmd->verb) !=
-                     std::end(kNotImplemented);
+        bool known = is_unimplemented_verb(cmd->verb);
         spdlog::info("{}: {} command {}", log_prefix(), known ? "unimplemented" : "unknown", cmd->verb);
         if (known)
             reply(code::kNotImplemented, "Command not implemented.");
@@ -209,7 +135,7 @@ awaitable<void> Session::dispatch(const std::string& line) {
         co_return;
     }
     // tls = required: no password crosses the network in clear text (RFC 4217 section 4).
-    if (settings_.tls == TlsMode::required && !tls_ && (spec->verb == "USER" || spec->verb == "PASS")) {
+    if (settings_.tls == TlsMode::required && !tls_ && (spec->needs & kCredentials)) {
         spdlog::info("{}: {} refused before AUTH TLS (tls = required)", log_prefix(), spec->verb);
         reply(code::kNotLoggedIn, "TLS required: use AUTH TLS before USER and PASS.");
         co_return;
@@ -227,10 +153,17 @@ awaitable<void> Session::dispatch(const std::string& line) {
         reply(code::kSyntaxErrorArgs, "Invalid character in argument.");
         co_return;
     }
-    // RFC 959: RNTO must come right after RNFR.
-    if (spec->verb != "RNTO") rename_from_.reset();
+    if (!(spec->needs & kAfterRnfr)) rename_from_.reset();
+    verb_ = spec->verb;
+    data_started_ = false;
+    aborted_ = false;
     worker_.status().command(row_, spec->verb);
     co_await (this->*(spec->handler))(cmd->arg);
+    // RFC 959 ABOR: the aborted command's own reply (426, or its refusal), then ABOR's 226.
+    if (aborted_) {
+        aborted_ = false;
+        reply(code::kClosingData, "Abort successful.");
+    }
     worker_.status().command(row_, logged_in_ ? "idle" : "login");
 }
 
@@ -269,7 +202,7 @@ std::string Session::help_text(std::string_view verb) {
     }
     std::string text = "The following commands are recognized.";
     std::size_t column = 0;
-    for (const auto& spec : kCommands) {
+    for (const auto& spec : commands()) {
         if (column++ % 14 == 0) text += "\n";
         text += ' ';
         text += spec.verb;
@@ -338,6 +271,7 @@ awaitable<void> Session::watchdog() {
                 send_now(protocol::format_reply(code::kServiceNotAvailable, "Timeout; closing control connection."));
                 socket_.close(ec);
                 data_.cancel();
+                fs_.interrupt();
                 break;
             }
             if (now >= data_deadline_) {
@@ -349,46 +283,6 @@ awaitable<void> Session::watchdog() {
         }
     } catch (const std::exception& e) {
         spdlog::error("{}: watchdog: {}", log_prefix(), e.what());
-    }
-}
-
-void Session::reply_fs_error(const std::error_code& ec, std::string_view name) {
-    std::string n(name);
-    switch (ec.value()) {
-        case ENOENT:
-        case ENOTDIR:
-        case ELOOP:
-            reply(code::kFileUnavailable, n + ": No such file or directory.");
-            break;
-        case EACCES:
-        case EPERM:
-        case EROFS:
-            reply(code::kFileUnavailable, n + ": Permission denied.");
-            break;
-        case EEXIST:
-            reply(code::kNameNotAllowed, n + ": File exists.");
-            break;
-        case ENXIO:  // a FIFO without a reader, a device: opened without blocking, refused
-            reply(code::kFileUnavailable, n + ": Not a plain file.");
-            break;
-        case EISDIR:
-            reply(code::kFileUnavailable, n + ": Is a directory.");
-            break;
-        case ENOTEMPTY:
-            reply(code::kFileUnavailable, n + ": Directory not empty.");
-            break;
-        case ENAMETOOLONG:
-            reply(code::kNameNotAllowed, n + ": File name too long.");
-            break;
-        case ENOSPC:
-            reply(code::kInsufficientStorage, "Insufficient storage space.");
-            break;
-        case EDQUOT:
-            reply(code::kExceededStorage, "Disk quota exceeded.");
-            break;
-        default:
-            spdlog::warn("{}: {}: {}", log_prefix(), n, ec.message());
-            reply(code::kLocalError, "Local error in processing.");
     }
 }
 

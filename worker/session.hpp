@@ -1,17 +1,21 @@
 // One FTP control connection: a coroutine that reads a command, runs its handler and
-// writes the replies, top to bottom. Runs in a worker's event loop; never blocks it on
-// the network, never lets an exception escape into the worker.
+// writes the replies, top to bottom. Runs in a worker's event loop; never blocks it, on
+// the network or on the disk (file-system work goes to the worker's fs::Pool through
+// fs_call()), and never lets an exception escape into the worker.
 #pragma once
 
 #include "worker/data_channel.hpp"
-#include "worker/fs_root.hpp"
+#include "worker/fs/files.hpp"
+#include "worker/fs/waiter.hpp"
 #include "worker/net.hpp"
+#include "worker/protocol/file_reply.hpp"
 #include "worker/protocol/line_buffer.hpp"
 #include "worker/settings.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -123,11 +127,35 @@ private:
     awaitable<bool> protect_data();
 
     // The virtual path a client argument names (relative to the working directory).
-    std::string resolve(std::string_view arg) const { return normalize_path(cwd_, arg); }
-    // Replies 550/553/452... for a file system error on `name` (as the client gave it).
+    std::string resolve(std::string_view arg) const { return fs::normalize_path(cwd_, arg); }
+    // The reply RFC 959 allows the current command for a file-system error on `name` (as
+    // the client gave it): an errno value or an fs::errc (busy, timed out, interrupted).
     void reply_fs_error(const std::error_code& ec, std::string_view name);
+    void reply_file_error(protocol::FileError error, std::string_view name);
     // True (and replies 550) when this session may not modify files.
     bool refuse_write();
+
+    // File-system work (session_fs.cpp). fs_call() runs `fn` on a file-system thread and
+    // waits for it without blocking the loop; meanwhile the control monitor reads the
+    // control connection, so ABOR, STAT and QUIT are answered. `path` names the call in
+    // logs and status. The result's ec is fn's, or an fs::errc.
+    // (References, not values: g++ 12 destroys a by-value argument of a coroutine twice
+    // when it is a temporary made in the co_await expression, such as a lambda.)
+    template <class T>
+    awaitable<fs::Result<T>> fs_call(fs::Op op, const std::string& path, std::function<fs::Result<T>()>&& fn) {
+        bool own_monitor = begin_fs_wait(op, path);
+        auto result = co_await fs_.run<T>(op, path, std::move(fn));
+        co_await end_fs_wait(own_monitor);
+        co_return result;
+    }
+    awaitable<fs::Result<struct stat>> fs_stat(const std::string& path);
+    bool begin_fs_wait(fs::Op op, const std::string& path);
+    awaitable<void> end_fs_wait(bool own_monitor);
+    // Runs fn on a file-system thread without waiting for it (removing a temporary file of a
+    // failed upload): it runs even if the session ends first. Logged when the pool refuses.
+    void fs_detached(fs::Op op, std::string path, std::function<void()> fn);
+    // The session's umask applied to a mode for a new file or directory.
+    mode_t creation_mode(mode_t mode) const { return mode & ~static_cast<mode_t>(umask_); }
 
     // HELP's text: every verb of the table, or the syntax of one (session.cpp).
     static std::string help_text(std::string_view verb);
@@ -141,25 +169,56 @@ private:
     // RFC 2428: after EPSV ALL, PORT, PASV and EPRT are refused (true, reply sent).
     bool refuse_after_epsv_all(std::string_view verb);
 
-    // Listings (commands_listing.cpp).
-    awaitable<void> send_listing(const std::string& arg, bool names_only);
+    // Listings (commands_listing.cpp): the target's stat and, for a directory, its reader;
+    // the entries stream in batches, so no directory is held in memory whole.
+    struct ListingSource {
+        std::string path;     // the virtual path listed
+        struct stat st {};    // its stat
+        fs::DirPtr dir;       // its reader, when it is a directory
+        std::vector<fs::DirEntry> first;  // the first entries (all of a small directory, sorted)
+        bool end = true;      // `first` is the whole directory
+    };
+    enum class ListingKind { list, names, mlsd };
+    // Stats vpath and opens it when it is a directory (need_dir: refuse anything else), and
+    // reads the first entries. Replies and returns nullopt on failure.
+    awaitable<std::optional<ListingSource>> open_listing(const std::string& vpath, const std::string& shown,
+                                                         bool need_dir);
+    // The next batch of a directory being listed (ec from the file system or fs::errc).
+    awaitable<fs::Result<fs::DirReader::Batch>> next_entries(const fs::DirPtr& dir);
+    awaitable<void> send_listing(const std::string& arg, ListingKind kind);
+    std::string listing_text(const std::vector<fs::DirEntry>& entries, ListingKind kind, const ListingSource& src,
+                             const std::string& target) const;
     // One MLSD/MLST line for `name`, with the perm fact and the OPTS MLST selection.
     std::string mlsx_line(const std::string& name, const struct stat& st, const struct stat& parent) const;
     // STAT with a path: 213 (file) or 212 (directory) with the listing on the control connection.
-    void status_listing(const std::string& arg);
+    awaitable<void> status_listing(const std::string& arg);
 
     // File transfers (commands_transfer.cpp, commands_upload.cpp).
     // count: add the bytes to the status table (file transfers, not listings).
     awaitable<std::error_code> send_buffer(const std::string& data, bool count = false);
-    awaitable<std::error_code> send_file(int fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& sent);
-    awaitable<std::error_code> send_file_tls(int fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& sent);
-    awaitable<std::error_code> receive_file(int fd, std::uint64_t& received);
-    // After open_data: receives into fd under the control monitor (broken if the control
+    // RETR's bytes: sendfile() on the loop for what the page cache holds, on a file-system
+    // thread for the rest; under TLS or in ASCII mode read in chunks (read_chunk) and written.
+    awaitable<std::error_code> send_file(const fs::FilePtr& file, const std::string& path, std::uint64_t offset,
+                                         std::uint64_t size, std::uint64_t& sent);
+    awaitable<std::error_code> send_file_read(const fs::FilePtr& file, const std::string& path, std::uint64_t offset,
+                                              std::uint64_t size, std::uint64_t& sent);
+    // The next bytes of `file` at pos (up to len) into *buf: from the page cache on the loop,
+    // else on a thread. The size read (0 at the end of the file).
+    awaitable<fs::Result<std::size_t>> read_chunk(const fs::FilePtr& file, const std::string& path,
+                                                  const std::shared_ptr<std::string>& buf, std::uint64_t pos,
+                                                  std::size_t len);
+    // Receives the data connection into `file`, writing each chunk on a file-system thread
+    // while the next one arrives.
+    awaitable<std::error_code> receive_file(const fs::FilePtr& file, const std::string& path, std::uint64_t& received);
+    // After open_data: receives into file under the control monitor (broken if the control
     // connection is gone).
-    awaitable<std::error_code> receive_upload(int fd, const std::string& path, std::uint64_t& received);
-    // STOR and STOU: to a temporary name in `dir`, renamed to `name` once complete.
-    awaitable<void> upload_via_temp(int dir, const std::string& name, const std::string& path,
-                                    const std::string& shown, std::string_view what, bool no_replace);
+    awaitable<std::error_code> receive_upload(const fs::FilePtr& file, const std::string& path,
+                                              std::uint64_t& received);
+    // STOR and STOU: to a temporary name beside the target, renamed into place once complete.
+    awaitable<void> upload_via_temp(const fs::UploadPtr& upload, const std::string& path, const std::string& shown,
+                                    std::string_view what, bool no_replace);
+    // A temporary name for an upload, unique in this worker's life.
+    std::string upload_temp_name();
     // APPE and REST+STOR: written in place, at the end or at `offset`.
     awaitable<void> upload_in_place(const std::string& path, const std::string& shown, bool append,
                                     std::uint64_t offset);
@@ -175,13 +234,19 @@ private:
     void report_transfer(char direction, const std::string& path, std::uint64_t bytes, Clock::time_point start,
                          bool complete);
 
-    // The control monitor (control_monitor.cpp): while data moves it reads the control
-    // connection, so ABOR, STAT and QUIT are seen; other lines wait in pending_.
+    // The control monitor (control_monitor.cpp): while data moves or a file-system call is
+    // out it reads the control connection, so ABOR, STAT and QUIT are seen; other lines wait
+    // in pending_. start_monitor() is for transfers (after the 150), start_control_monitor()
+    // runs it (for either); stop_monitor() stops it and awaits its end.
     void start_monitor(std::string what, std::uint64_t size);
-    // Stops the monitor (and awaits its end); returns `result`, or ECANCELED after ABOR.
+    void start_control_monitor();
+    awaitable<void> stop_monitor();
+    // Stops the monitor; returns `result`, or ECANCELED after ABOR.
     awaitable<std::error_code> end_transfer(std::error_code result);
     awaitable<void> monitor_control();
     awaitable<void> monitor_line(std::string line);
+    // STAT without a path while a transfer or a file-system call is in progress.
+    std::string progress_text() const;
 
     // Deadlines the watchdog enforces; max() means none.
     void set_control_deadline(Clock::time_point t);
@@ -189,9 +254,10 @@ private:
 
     const std::string& log_prefix() const;
 
-    // Logins (commands_access.cpp): a virtual user's root, opened for this session; and
-    // a failed login, answered after login_fail_delay (421 and close after too many).
-    bool open_user_root(const Account& account);
+    // Logins (commands_access.cpp): a virtual user's root, opened for this session on a
+    // file-system thread; and a failed login, answered after login_fail_delay (421 and
+    // close after too many).
+    awaitable<bool> open_user_root(const Account& account);
     awaitable<void> fail_login();
 
     Worker& worker_;
@@ -226,21 +292,25 @@ private:
     mutable bool log_prefix_logged_in_ = false;
     bool anonymous_ = false;
     bool may_write_ = false;
-    const FsRoot* root_ = nullptr;        // the anonymous root or user_root_
-    std::unique_ptr<FsRoot> user_root_;   // a virtual user's own root, opened at login
+    fs::RootPtr root_;                    // the anonymous root, or a virtual user's own
     unsigned login_failures_ = 0;
     std::string cwd_ = "/";
     bool ascii_ = false;
 
     // Transfer and command state (control_monitor.cpp, commands_*.cpp).
+    std::string_view verb_;            // the command being handled ("RETR"), for its replies
+    bool data_started_ = false;        // its 150 is out: failures now get after-data codes
+    fs::Waiter fs_;                    // this session's file-system calls, one at a time
     std::deque<std::string> pending_;  // lines the monitor read, for the session loop
     net::steady_timer monitor_done_;   // an event: cancelled when the monitor has ended
     bool monitor_running_ = false;
+    bool monitor_transfer_ = false;    // it watches a data transfer (else a file-system call)
     bool monitor_reading_ = false;     // its read is pending (stop_monitor cancels it)
     bool monitor_stop_ = false;
     bool aborted_ = false;             // ABOR arrived during the transfer
     bool control_eof_ = false;         // the monitor saw the control connection end
     std::string transfer_what_;        // "RETR big.iso", for STAT during a transfer
+    std::error_code transfer_fs_error_;  // the file system failed the transfer (451, not 426)
     std::uint64_t transfer_bytes_ = 0;
     std::uint64_t transfer_size_ = 0;  // 0: unknown
     Clock::time_point transfer_start_; // for max_rate

@@ -25,7 +25,12 @@ StatusReporter::StatusReporter(int master_pid, unsigned slot, unsigned generatio
 
 bool StatusReporter::fault_injection_enabled() {
     const char* f = std::getenv("FTPD_FAULT_INJECTION");
-    return f && std::string_view(f) == "1";
+    return f && *f != '\0' && std::string_view(f) != "0";
+}
+
+bool StatusReporter::fault_injection(std::string_view name) {
+    const char* f = std::getenv("FTPD_FAULT_INJECTION");
+    return f && std::string_view(f) == name;
 }
 
 ipc::Event StatusReporter::event(ipc::EventType type, std::uint64_t id) const {

@@ -50,6 +50,10 @@ public:
         writer_.update_row(row, {.file = file, .bytes = 0});
     }
     void add_bytes(int row, ipc::Direction dir, std::uint64_t n) noexcept { writer_.add_bytes(row, dir, n); }
+    // The session waits for a file-system call (op "stat"), or no longer (op empty).
+    void fs_wait(int row, std::string_view op) noexcept { writer_.update_row(row, {.fs_op = op}); }
+    // The worker's file-system threads, published with the heartbeat.
+    void fs_stats(unsigned threads, unsigned pending, unsigned stuck) noexcept { writer_.set_fs(threads, pending, stuck); }
     void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
     // The id for a new session, unique over all workers of this master.
     std::uint64_t next_session_id() noexcept { return ipc::next_session_id(view_); }
@@ -66,6 +70,9 @@ public:
     // and inject_faults() (SIGUSR2) takes this slot's semaphore and locks this worker's event
     // queue, as a SIGKILL inside a status write or a send would leave them.
     static bool fault_injection_enabled();
+    // FTPD_FAULT_INJECTION=<name>: SIGUSR2 injects that fault instead ("block_loop": the
+    // worker's event loop stops, as a loop stuck in a system call would).
+    static bool fault_injection(std::string_view name);
     void inject_faults();
 
 private:

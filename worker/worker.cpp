@@ -7,6 +7,7 @@
 #include "ipc/sys/syscall.hpp"
 #include "worker/address_text.hpp"
 #include "worker/crypt_pool.hpp"
+#include "worker/fs/pool.hpp"
 #include "worker/logging.hpp"
 #include "worker/net.hpp"
 #include "worker/proxy_reader.hpp"
@@ -31,7 +32,9 @@ namespace ftpd::worker {
 namespace sys = ipc::sys;
 
 Worker::Worker(const WorkerContext& ctx)
-    : ctx_(ctx), anonymous_root_(ctx.settings.root), status_(ctx.master_pid, ctx.slot, ctx.generation) {}
+    : ctx_(ctx),
+      anonymous_root_(std::make_shared<const fs::FsRoot>(ctx.settings.root)),
+      status_(ctx.master_pid, ctx.slot, ctx.generation) {}
 
 void Worker::session_ended(std::uint64_t id) {
     sessions_.erase(id);
@@ -43,6 +46,10 @@ namespace {
 // Longest wait for a balancer's PROXY header (shorter still when login_timeout is):
 // HAProxy sends it with the connection, so only a broken or hostile peer is slower.
 constexpr unsigned kProxyHeaderTimeout = 5;
+
+// File-system calls that may wait for a thread, per thread: beyond that a session gets
+// "busy" at once rather than a queue without bound.
+constexpr std::size_t kFsQueuePerThread = 256;
 
 // Started as root: become `user` with its groups, and prove root cannot come back.
 void drop_privileges(const std::string& user) {
@@ -117,9 +124,14 @@ public:
     }
 
 private:
-    // The heartbeat the master watches (worker_timeout): a hung loop stops it.
+    // The heartbeat the master watches (worker_timeout): a hung loop stops it; threads stuck
+    // in the file system do not (they are logged and counted instead).
     void beat() {
         worker_.status().heartbeat();
+        auto& pool = worker_.fs_pool();
+        pool.check_stuck();
+        auto fs = pool.stats();
+        worker_.status().fs_stats(fs.threads, fs.running + fs.queued, fs.stuck);
         heartbeat_timer_.expires_after(std::chrono::seconds(1));
         heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) beat();
@@ -146,6 +158,9 @@ private:
             if (ec) return;
             if (sig == SIGUSR1) {
                 reopen_log();
+            } else if (sig == SIGUSR2 && StatusReporter::fault_injection("block_loop")) {
+                spdlog::warn("fault injection: blocking the event loop");
+                for (;;) ::pause();  // until the master's SIGKILL
             } else if (sig == SIGUSR2) {
                 spdlog::warn("fault injection: holding the slot semaphore and the event queue lock");
                 worker_.status().inject_faults();
@@ -294,7 +309,10 @@ int run_worker(const WorkerContext& ctx) noexcept {
         set_log_name("worker " + std::to_string(ctx.slot));
         ::signal(SIGHUP, SIG_IGN);
         ::signal(SIGPIPE, SIG_IGN);
-        ::umask(ctx.settings.umask);
+        // Every file and directory a session creates gets its mode with the session's own
+        // umask applied (SITE UMASK): the process-wide one, shared by the file-system
+        // threads, stays out of the way.
+        ::umask(0);
         std::unique_ptr<Worker> worker;
         try {
             worker = std::make_unique<Worker>(ctx);  // root dir and IPC, before dropping root
@@ -304,7 +322,18 @@ int run_worker(const WorkerContext& ctx) noexcept {
             if (worker) worker->status().fatal(std::string("cannot start: ") + e.what());
             return kBootFailed;
         }
+        // The file-system pool outlives io (sessions destroyed with io still cancel their
+        // queued calls in it) but is shut down before io goes: from then on no thread posts
+        // to it, and a thread stuck in a call is left behind.
+        std::optional<fs::Pool> fs_pool;
         net::io_context io(1);
+        fs_pool.emplace(io.get_executor(), ctx.settings.fs_threads, std::chrono::seconds(ctx.settings.fs_timeout),
+                        kFsQueuePerThread * ctx.settings.fs_threads);
+        struct StopPool {
+            std::optional<fs::Pool>& pool;
+            ~StopPool() { pool->shutdown(); }
+        } stop_pool{fs_pool};
+        worker->set_fs_pool(&*fs_pool);
         CryptPool crypt;  // joined before io goes: a check in flight completes into a live io
         worker->set_crypt_pool(&crypt);
         WorkerLoop loop(io, *worker, ctx);

@@ -3,7 +3,7 @@
 // master; it knows nothing of the pool and leaves with _exit() (by its caller).
 #pragma once
 
-#include "worker/fs_root.hpp"
+#include "worker/fs/fs_root.hpp"
 #include "worker/settings.hpp"
 #include "worker/status_reporter.hpp"
 
@@ -42,6 +42,9 @@ int run_worker(const WorkerContext& ctx) noexcept;
 
 class Session;
 class CryptPool;
+namespace fs {
+class Pool;
+}
 
 // The state sessions share inside one worker.
 class Worker {
@@ -52,11 +55,15 @@ public:
 
     const Settings& settings() const { return ctx_.settings; }
     StatusReporter& status() { return status_; }
-    const FsRoot& anonymous_root() const { return anonymous_root_; }
+    // The config's root, opened before the privilege drop; shared with sessions and their calls.
+    const std::shared_ptr<const fs::FsRoot>& anonymous_root() const { return anonymous_root_; }
     std::uint64_t next_upload_id() { return ++uploads_; }
     // Where password checks run (set by run_worker; outlives every session).
     CryptPool& crypt_pool() { return *crypt_pool_; }
     void set_crypt_pool(CryptPool* pool) { crypt_pool_ = pool; }
+    // Where file-system calls run (set by run_worker; outlives every session).
+    fs::Pool& fs_pool() { return *fs_pool_; }
+    void set_fs_pool(fs::Pool* pool) { fs_pool_ = pool; }
 
     // Called by a session as its coroutine ends.
     void session_ended(std::uint64_t id);
@@ -66,10 +73,11 @@ public:
 private:
     friend class WorkerLoop;
     const WorkerContext& ctx_;
-    FsRoot anonymous_root_;
+    std::shared_ptr<const fs::FsRoot> anonymous_root_;
     StatusReporter status_;
     std::uint64_t uploads_ = 0;
     CryptPool* crypt_pool_ = nullptr;
+    fs::Pool* fs_pool_ = nullptr;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
     bool draining_ = false;
     void (*on_idle_)(void*) = nullptr;

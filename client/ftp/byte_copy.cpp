@@ -10,8 +10,12 @@
 
 #include "client/ftp/ftp_error.hpp"
 #include "client/ftp/interrupt.hpp"
+#include "worker/protocol/ascii.hpp"
 
 namespace ftpd::client {
+using protocol::CrlfToLf;
+using protocol::LfToCrlf;
+
 namespace {
 
 constexpr std::size_t kChunk = 256 * 1024;
@@ -29,40 +33,6 @@ void write_fd(int fd, std::string_view data) {
 }
 
 }  // namespace
-
-std::string CrlfToLf::convert(std::string_view chunk) {
-    std::string out;
-    out.reserve(chunk.size() + 1);
-    for (char c : chunk) {
-        if (pending_cr_) {
-            pending_cr_ = false;
-            if (c != '\n') out += '\r';
-        }
-        if (c == '\r') {
-            pending_cr_ = true;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string CrlfToLf::finish() {
-    if (!pending_cr_) return {};
-    pending_cr_ = false;
-    return "\r";
-}
-
-std::string LfToCrlf::convert(std::string_view chunk) {
-    std::string out;
-    out.reserve(chunk.size() + chunk.size() / 16);
-    for (char c : chunk) {
-        if (c == '\n' && !last_was_cr_) out += '\r';
-        out += c;
-        last_was_cr_ = c == '\r';
-    }
-    return out;
-}
 
 std::uint64_t receive_to_fd(Stream& data, int fd, bool ascii, std::uint64_t position,
                             ProgressMeter& meter, Timeout timeout) {

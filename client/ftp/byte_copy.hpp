@@ -1,6 +1,6 @@
 // Moving file bytes over a data connection (plain or TLS) for the ftp client, with the
 // progress meter fed and ASCII-type conversion (RFC 959 3.1.1.1: CRLF on the wire, LF
-// on disk). CrlfToLf and lf_to_crlf are pure; the copy loops do the I/O.
+// on disk, with worker/protocol/ascii.hpp's converters).
 #pragma once
 
 #include <cstdint>
@@ -11,23 +11,6 @@
 #include "client/ftp/stream.hpp"
 
 namespace ftpd::client {
-
-// CR LF -> LF across chunk boundaries; a CR not followed by LF is kept.
-class CrlfToLf {
-public:
-    std::string convert(std::string_view chunk);
-    std::string finish();  // a CR held back at the very end
-private:
-    bool pending_cr_ = false;
-};
-
-// LF -> CR LF (a CR LF already there is left alone).
-class LfToCrlf {
-public:
-    std::string convert(std::string_view chunk);
-private:
-    bool last_was_cr_ = false;
-};
 
 // Reads `data` to its end and writes everything to `fd`; returns the bytes written
 // to fd. `position` is where the file starts (for the meter). Throws CommandError

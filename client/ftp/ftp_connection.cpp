@@ -10,6 +10,7 @@
 #include "client/ftp/byte_copy.hpp"
 #include "client/ftp/glob.hpp"
 #include "client/ftp/tls_stream.hpp"
+#include "worker/protocol/ascii.hpp"
 #include "worker/protocol/listing.hpp"
 
 namespace ftpd::client {
@@ -27,7 +28,7 @@ std::string upper(std::string_view s) {
 }
 
 std::string strip_cr(std::string_view text) {
-    CrlfToLf conv;
+    protocol::CrlfToLf conv;
     return conv.convert(text) + conv.finish();
 }
 

@@ -62,6 +62,9 @@ void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
     if (d.heartbeat_ms > 0) w.value(elapsed_ms(d.heartbeat_ms, now.monotonic_ms));
     else w.null();  // the worker has not published a heartbeat yet
     w.field("dropped_events", d.dropped_events)
+        .field("fs_threads", d.fs_threads)
+        .field("fs_pending", d.fs_pending)
+        .field("fs_stuck", d.fs_stuck)
         .field("generation", d.generation)
         .field("uptime_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
         .field("busy", s.busy)
@@ -80,7 +83,9 @@ void write_session(JsonWriter& w, const ipc::RowSnapshot& r, Now now) {
         .field("file", text_of(d.file))
         .field("bytes", d.bytes)
         .field("age_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
-        .field("tls", d.tls != 0);
+        .field("tls", d.tls != 0)
+        .field("fs_op", text_of(d.fs_op))
+        .field("fs_wait_s", elapsed_ms(d.fs_since_ms, now.monotonic_ms) / 1000);
     w.end_object();
 }
 
@@ -103,6 +108,19 @@ std::string short_age(std::int64_t ms) {
     return std::to_string(ms / 1000) + "s";
 }
 
+// The file-system threads of a worker: "2/8" (calls pending of threads), "8/8, 8 stuck".
+std::string fs_cell(const ipc::WorkerSlotData& d) {
+    std::string cell = std::to_string(d.fs_pending) + "/" + std::to_string(d.fs_threads);
+    if (d.fs_stuck > 0) cell += ", " + std::to_string(d.fs_stuck) + " stuck";
+    return cell;
+}
+
+// What a session waits for on the file system and for how long: "stat 12s", or "-".
+std::string fs_wait_cell(const ipc::SessionRowData& d, Now now) {
+    if (d.fs_since_ms <= 0 || text_of(d.fs_op).empty()) return "-";
+    return terminal_text(text_of(d.fs_op)) + " " + short_age(elapsed_ms(d.fs_since_ms, now.monotonic_ms));
+}
+
 std::string master_line(const ipc::Snapshot& snap, Now now) {
     const ipc::HeaderData& h = snap.header;
     std::string line = "master " + std::to_string(h.master_pid) + ", up " +
@@ -122,7 +140,7 @@ std::string worker_table(const ipc::Snapshot& snap, Now now) {
     TextTable t({{"SLOT", Align::right}, {"PID", Align::right}, {"GEN", Align::right},
                  {"STATE", Align::left}, {"SESSIONS", Align::right}, {"ACCEPTED", Align::right},
                  {"IN", Align::right}, {"OUT", Align::right}, {"RESTARTS", Align::right},
-                 {"HEARTBEAT", Align::right}, {"NOTE", Align::left}});
+                 {"HEARTBEAT", Align::right}, {"FS", Align::right}, {"NOTE", Align::left}});
     bool any = false;
     for (const ipc::SlotSnapshot& s : snap.slots) {
         if (!is_listed(s)) continue;
@@ -134,7 +152,7 @@ std::string worker_table(const ipc::Snapshot& snap, Now now) {
                    std::to_string(d.accepted), human_bytes(d.bytes_in), human_bytes(d.bytes_out),
                    std::to_string(d.restarts),
                    d.heartbeat_ms > 0 ? short_age(elapsed_ms(d.heartbeat_ms, now.monotonic_ms)) : "-",
-                   std::move(note)});
+                   fs_cell(d), std::move(note)});
     }
     return any ? t.render() : "workers: none\n";
 }
@@ -144,7 +162,7 @@ std::string session_table(const ipc::Snapshot& snap, Now now) {
     TextTable t({{"WORKER", Align::right}, {"ID", Align::right}, {"CLIENT", Align::left},
                  {"TLS", Align::left}, {"USER", Align::left}, {"STATE", Align::left},
                  {"FILE", Align::left}, {"BYTES", Align::right}, {"RATE", Align::right},
-                 {"AGE", Align::right}});
+                 {"AGE", Align::right}, {"FS WAIT", Align::right}});
     for (const ipc::RowSnapshot& r : snap.sessions) {
         const ipc::SessionRowData& d = r.data;
         const std::int64_t age = elapsed_ms(d.start_time_ms, now.realtime_ms);
@@ -158,7 +176,7 @@ std::string session_table(const ipc::Snapshot& snap, Now now) {
         t.add_row({std::to_string(r.slot), std::to_string(d.session_id), terminal_text(text_of(d.client)),
                    d.tls ? "yes" : "no", user.empty() ? "-" : user,
                    terminal_text(text_of(d.state)), file.empty() ? "-" : tail_of(file, 40),
-                   human_bytes(d.bytes), rate, clock_duration(age / 1000)});
+                   human_bytes(d.bytes), rate, clock_duration(age / 1000), fs_wait_cell(d, now)});
     }
     return t.render();
 }
@@ -211,6 +229,12 @@ constexpr WorkerMetric kWorkerMetrics[] = {
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.restarts; }},
     {"ftpd_worker_dropped_events_total", "counter", "Events the worker could not send to the master.",
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.dropped_events; }},
+    {"ftpd_fs_threads", "gauge", "File-system threads of the worker (fs_threads).",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_threads; }},
+    {"ftpd_fs_pending", "gauge", "File-system calls of the worker queued or running.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_pending; }},
+    {"ftpd_fs_stuck", "gauge", "File-system calls of the worker running longer than fs_timeout.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_stuck; }},
 };
 
 std::string slot_label(const ipc::SlotSnapshot& s) { return "{slot=\"" + std::to_string(s.slot) + "\"}"; }

@@ -1,18 +1,18 @@
-// libFuzzer target: lexical path normalisation (worker/fs_root.hpp), the first guard
+// libFuzzer target: lexical path normalisation (worker/fs/fs_root.hpp), the first guard
 // between a client's path argument and the file system. Input: the working directory,
 // a '\n', then the argument (no '\n': the argument alone, with cwd "/"). The result
 // must be a clean absolute path that never names anything above the root.
 #include "tests/fuzz/fuzz_check.hpp"
-#include "worker/fs_root.hpp"
+#include "worker/fs/fs_root.hpp"
 
 #include <set>
 #include <string>
 
 namespace {
 
-using ftpd::worker::base_name;
-using ftpd::worker::normalize_path;
-using ftpd::worker::parent_path;
+using ftpd::worker::fs::base_name;
+using ftpd::worker::fs::normalize_path;
+using ftpd::worker::fs::parent_path;
 
 // Absolute, no empty, "." or ".." component, no trailing slash except for "/" itself.
 bool is_normal(std::string_view p) {

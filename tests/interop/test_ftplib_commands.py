@@ -452,7 +452,7 @@ class FtplibCommandsTest(FtpCase):
         self.assertIn(" inner.txt\n", reply)
         reply = ftp.sendcmd("STAT .")
         self.assertNotIn(".secret", reply)
-        self.assert_code("550", ftp.sendcmd, "STAT missing")
+        self.assert_code("450", ftp.sendcmd, "STAT missing")  # RFC 959 5.4: STAT's only failure code
 
     def test_help_lists_commands_and_gives_syntax_of_one(self):
         server = self.server()

@@ -106,7 +106,8 @@ class ConfinementTest(FtpCase):
         for path in ("escape.conf", "relative.conf", "escape-dir/ftpd.conf"):
             self.assert_code("550", retrieve, ftp, path)
         self.assert_code("550", ftp.cwd, "escape-dir")
-        self.assert_code("550", ftp.storbinary, "STOR escape-dir/planted.txt", io.BytesIO(b"x"))
+        # RFC 959 5.4 gives STOR 450, 452 and 553 for a refusal: the name is not allowed.
+        self.assert_code("553", ftp.storbinary, "STOR escape-dir/planted.txt", io.BytesIO(b"x"))
         self.assertEqual(self.outside_entries(server), before)
         names = set(ftp.nlst())
         self.assertFalse(names & {"escape.conf", "relative.conf", "escape-dir"}, names)

@@ -1,4 +1,4 @@
-"""Disk full gives 452 and leaves no temporary file; pasv_address and pasv_ports shape the
+"""Disk full during an upload gives 451 and leaves no temporary file; pasv_address and pasv_ports shape the
 passive replies."""
 
 import ftplib
@@ -21,7 +21,7 @@ class DiskFullTest(unittest.TestCase):
             self.skipTest("cannot mount a tmpfs here")
         self.addCleanup(lambda: subprocess.run(["umount", "-l", self.mnt], capture_output=True))
 
-    def test_upload_that_fills_the_disk_gets_452_and_leaves_nothing(self):
+    def test_upload_that_fills_the_disk_gets_451_and_leaves_nothing(self):
         server = Server.for_test(self, files={}, config_extra=f"root = {self.mnt}\n")
         ftp = ftp_client(server)
         ftp.voidcmd("TYPE I")
@@ -35,7 +35,9 @@ class DiskFullTest(unittest.TestCase):
         conn.close()
         with self.assertRaises(ftplib.error_temp) as cm:
             ftp.voidresp()
-        self.assertTrue(str(cm.exception).startswith("452"), str(cm.exception))
+        # RFC 959 5.4: after STOR's 150 the failure codes are 425, 426, 451, 551, 552 (452 is
+        # for a refusal before it); ENOSPC is a local error, 552 is kept for a quota.
+        self.assertTrue(str(cm.exception).startswith("451 Insufficient storage"), str(cm.exception))
         self.assertEqual(ftp.voidcmd("NOOP")[:3], "200")   # the session goes on
         ftp.quit()
         self.assertEqual(os.listdir(self.mnt), [])          # no big.bin, no temporary file

@@ -153,6 +153,20 @@ std::string format_reply(int code, std::string_view text) {
     return out;
 }
 
+std::string format_reply_first_line(int code, std::string_view text) {
+    std::string out = std::to_string(code) + '-';
+    append_clean(out, text.substr(0, text.find('\n')));
+    return out + "\r\n";
+}
+
+std::string format_reply_middle_line(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 3);
+    if (!text.empty() && is_digit(text.front())) out += ' ';
+    append_clean(out, text.substr(0, text.find('\n')));
+    return out + "\r\n";
+}
+
 std::optional<Reply> ReplyParser::feed_line(std::string_view line) {
     if (code_ == 0) {
         const int code = leading_code(line);

@@ -111,6 +111,13 @@ std::string_view default_text(int code);
 // Throws std::invalid_argument unless 100 <= code <= 699.
 std::string format_reply(int code, std::string_view text);
 
+// A multi-line reply written in pieces (a long STAT listing): its first line "ddd-text",
+// then middle lines, then format_reply(code, last text) ends it. Each piece ends in CRLF
+// and follows format_reply's rules (CR and NUL become spaces; a middle line that starts
+// with a digit gets a leading space). Never throws except bad_alloc.
+std::string format_reply_first_line(int code, std::string_view text);
+std::string format_reply_middle_line(std::string_view text);
+
 // A complete reply as a client sees it.
 struct Reply {
     int code = 0;

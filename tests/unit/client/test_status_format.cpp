@@ -66,14 +66,14 @@ ipc::Snapshot sample_snapshot() {
     a.data = {.pid = 2001, .state = ipc::WorkerState::running, .generation = 2,
               .start_time_ms = kNow.realtime_ms - 600'000, .heartbeat_ms = kNow.monotonic_ms - 250,
               .sessions = 1, .restarts = 1, .accepted = 9, .bytes_in = 100, .bytes_out = 1'048'576,
-              .dropped_events = 0, .rows_high = 1, .reserved = 0};
+              .dropped_events = 0, .rows_high = 1, .fs_threads = 16, .fs_pending = 0, .fs_stuck = 0};
     ipc::SlotSnapshot empty = slot(1, 0, ipc::WorkerState::dead);
     empty.data.restarts = 3;
     ipc::SlotSnapshot b = slot(2, 2002, ipc::WorkerState::draining);
     b.data = {.pid = 2002, .state = ipc::WorkerState::draining, .generation = 1,
               .start_time_ms = kNow.realtime_ms - 3'600'000, .heartbeat_ms = 0, .sessions = 1,
               .restarts = 0, .accepted = 5, .bytes_in = 2048, .bytes_out = 0, .dropped_events = 2,
-              .rows_high = 1, .reserved = 0};
+              .rows_high = 1, .fs_threads = 4, .fs_pending = 5, .fs_stuck = 4};
     b.busy = true;
     snap.slots = {a, empty, b};
 
@@ -83,6 +83,8 @@ ipc::Snapshot sample_snapshot() {
     ipc::RowSnapshot r1 = row(2, 3, 8, "[::1]:40001", kEvilUser, "STOR", "/in/x");
     r1.data.tls = 1;
     r1.data.start_time_ms = kNow.realtime_ms - 65'000;
+    ipc::set_text(r1.data.fs_op, "write");
+    r1.data.fs_since_ms = kNow.monotonic_ms - 42'500;
     snap.sessions = {r0, r1};
     return snap;
 }
@@ -208,15 +210,17 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"("generation":2,"torn":false,"last_reload":{"ok":false,"error":"/etc/ftpd.conf:3: unknown key 'x'",)"
         R"("time":"2023-11-14T22:12:20Z"}},)"
         R"("workers":[{"slot":0,"pid":2001,"state":"running","sessions":1,"accepted":9,"bytes_in":100,)"
-        R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"generation":2,)"
+        R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"fs_threads":16,)"
+        R"("fs_pending":0,"fs_stuck":0,"generation":2,)"
         R"("uptime_s":600,"busy":false,"torn":false},)"
         R"({"slot":2,"pid":2002,"state":"draining","sessions":1,"accepted":5,"bytes_in":2048,"bytes_out":0,)"
-        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"generation":1,"uptime_s":3600,)"
+        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"fs_threads":4,"fs_pending":5,"fs_stuck":4,)"
+        R"("generation":1,"uptime_s":3600,)"
         R"("busy":true,"torn":false}],)"
         R"("sessions":[{"worker":0,"id":7,"client":"127.0.0.1:40000","user":"anonymous","state":"RETR",)"
-        R"("file":"/pub/a.iso","bytes":1048576,"age_s":2,"tls":false},)"
+        R"("file":"/pub/a.iso","bytes":1048576,"age_s":2,"tls":false,"fs_op":"","fs_wait_s":0},)"
         R"({"worker":2,"id":8,"client":"[::1]:40001","user":"ev\"il\\\u0001\ufffd","state":"STOR",)"
-        R"("file":"/in/x","bytes":0,"age_s":65,"tls":true}],)"
+        R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"fs_op":"write","fs_wait_s":42}],)"
         R"("totals":{"sessions_active":2,"sessions_total":14,"bytes_in":2148,"bytes_out":1048576,)"
         R"("worker_restarts":4}})"
         "\n";
@@ -240,8 +244,8 @@ print(d["sessions"][1]["user"].encode("unicode_escape").decode())
         "pid,uptime_s,start_time,config,generation,torn,last_reload",
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
-        "generation,uptime_s,busy,torn",
-        "worker,id,client,user,state,file,bytes,age_s,tls",
+        "fs_threads,fs_pending,fs_stuck,generation,uptime_s,busy,torn",
+        "worker,id,client,user,state,file,bytes,age_s,tls,fs_op,fs_wait_s",
         "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts",
         R"(ev"il\\\x01\ufffd)",
     };
@@ -282,24 +286,29 @@ BOOST_AUTO_TEST_CASE(table_master_line_shows_uptime_generation_and_failed_reload
 BOOST_AUTO_TEST_CASE(worker_table_lists_claimed_slots_aligned_with_busy_mark) {
     const auto table = table_starting_with(status_table(sample_snapshot(), kNow), "SLOT");
     BOOST_TEST_REQUIRE(table.size() == 3u);  // header, slot 0, slot 2: the empty slot 1 is not listed
-    check_aligned(table, {"SLOT", "PID", "GEN", "SESSIONS", "ACCEPTED", "IN", "OUT", "RESTARTS", "HEARTBEAT"}, 1);
+    check_aligned(table, {"SLOT", "PID", "GEN", "SESSIONS", "ACCEPTED", "IN", "OUT", "RESTARTS", "HEARTBEAT", "FS"},
+                  1);
     const auto first = cells_of(table[1]);
     const auto second = cells_of(table[2]);
     BOOST_TEST(first.at(0).text == "0");
     BOOST_TEST(first.at(9).text == "0.2s");
-    BOOST_TEST(first.size() == 10u);  // no NOTE
+    BOOST_TEST(first.at(10).text == "0/16");
+    BOOST_TEST(first.size() == 11u);  // no NOTE
     BOOST_TEST(second.at(0).text == "2");
     BOOST_TEST(second.at(3).text == "draining");
     BOOST_TEST(second.at(9).text == "-");  // no heartbeat yet
-    BOOST_TEST(second.at(10).text == "busy");
+    BOOST_TEST(second.at(10).text == "5/4, 4 stuck");
+    BOOST_TEST(second.at(11).text == "busy");
 }
 
 BOOST_AUTO_TEST_CASE(session_table_aligns_columns_in_characters_not_bytes) {
     const auto table = table_starting_with(status_table(sample_snapshot(), kNow), "WORKER");
     BOOST_TEST_REQUIRE(table.size() == 3u);
-    check_aligned(table, {"WORKER", "ID", "BYTES", "RATE", "AGE"});
+    check_aligned(table, {"WORKER", "ID", "BYTES", "RATE", "AGE", "FS WAIT"});
     const auto first = cells_of(table[1]);
     const auto evil = cells_of(table[2]);
+    BOOST_TEST(first.at(10).text == "-");
+    BOOST_TEST(evil.at(10).text == "write 42s");
     BOOST_TEST(first.at(6).text == "/pub/a.iso");
     BOOST_TEST(first.at(8).text == "512.0 KiB/s");  // 1 MiB in 2 s
     BOOST_TEST(first.at(9).text == "0:00:02");
@@ -352,6 +361,8 @@ BOOST_AUTO_TEST_CASE(metrics_have_the_documented_samples) {
              R"(ftpd_worker_bytes_in_total{slot="2"} 2048)", R"(ftpd_worker_bytes_out_total{slot="0"} 1048576)",
              R"(ftpd_worker_restarts_total{slot="0"} 1)", R"(ftpd_worker_dropped_events_total{slot="2"} 2)",
              R"(ftpd_worker_heartbeat_age_seconds{slot="0"} 0.250)",
+             R"(ftpd_fs_threads{slot="2"} 4)", R"(ftpd_fs_pending{slot="2"} 5)", R"(ftpd_fs_stuck{slot="2"} 4)",
+             R"(ftpd_fs_stuck{slot="0"} 0)", "# TYPE ftpd_fs_stuck gauge",
              "ftpd_sessions_active 2", "ftpd_sessions_total 14",
              "# TYPE ftpd_worker_accepted_total counter", "# TYPE ftpd_sessions_active gauge"}) {
         BOOST_TEST(has_line(m, line), "missing: " << line);

@@ -1,6 +1,7 @@
 // Path resolution inside a root: lexical normalisation, and the kernel's confinement of
 // "..", absolute paths and symlinks (openat2 RESOLVE_IN_ROOT).
-#include "worker/fs_root.hpp"
+#include "worker/fs/files.hpp"
+#include "worker/fs/fs_root.hpp"
 
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
@@ -11,9 +12,12 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <memory>
 
-using namespace ftpd::worker;
+using namespace ftpd::worker::fs;
 namespace fs = std::filesystem;
 namespace bdata = boost::unit_test::data;
 
@@ -127,20 +131,54 @@ BOOST_AUTO_TEST_CASE(raw_dotdot_in_a_path_is_confined_by_the_kernel) {
     BOOST_TEST(read_fd(inside.get()) == "inside");
 }
 
+// Every entry of the directory, read in batches of `batch`, sorted by name.
+std::vector<std::string> names_in(const RootPtr& root, const std::string& vpath, bool hidden, std::size_t batch) {
+    auto reader = DirReader::open(root, vpath, hidden);
+    BOOST_REQUIRE(!reader.ec);
+    std::vector<std::string> names;
+    for (;;) {
+        auto b = reader.value->next(batch, std::chrono::seconds(10));
+        BOOST_REQUIRE(!b.ec);
+        BOOST_TEST(b.value.entries.size() <= batch);
+        for (const auto& e : b.value.entries) names.push_back(e.name);
+        if (b.value.end) break;
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 BOOST_AUTO_TEST_CASE(listing_hides_dot_files_and_links_leading_outside) {
     Tree t;
     std::ofstream(t.root / ".hidden") << "x";
-    FsRoot root(t.root.string());
-    std::error_code ec;
-    auto entries = root.list("/", false, ec);
-    BOOST_REQUIRE(!ec);
-    std::vector<std::string> names;
-    for (const auto& e : entries) names.push_back(e.name);
+    auto root = std::make_shared<const FsRoot>(t.root.string());
     // "out" and "abs" lead nowhere inside the root; "up" is the root; "good" is a file.
     std::vector<std::string> expected{"good", "pub", "up"};
+    auto names = names_in(root, "/", false, 512);
     BOOST_TEST(names == expected, boost::test_tools::per_element());
-    auto all = root.list("/", true, ec);
-    BOOST_TEST(all.size() == 4u);
+    BOOST_TEST(names_in(root, "/", true, 512).size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_comes_in_batches_with_every_entry_once) {
+    Tree t;
+    for (int i = 0; i < 1000; ++i) std::ofstream(t.root / "pub" / ("f" + std::to_string(i))) << i;
+    auto root = std::make_shared<const FsRoot>(t.root.string());
+    auto names = names_in(root, "/pub", false, 7);
+    BOOST_TEST(names.size() == 1001u);  // and a.txt
+    BOOST_TEST((std::adjacent_find(names.begin(), names.end()) == names.end()));
+    BOOST_TEST((std::find(names.begin(), names.end(), "f999") != names.end()));
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_stops_at_its_time_budget) {
+    Tree t;
+    for (int i = 0; i < 100; ++i) std::ofstream(t.root / "pub" / ("f" + std::to_string(i))) << i;
+    auto root = std::make_shared<const FsRoot>(t.root.string());
+    auto reader = DirReader::open(root, "/pub", false);
+    BOOST_REQUIRE(!reader.ec);
+    // A budget already spent after the first entry: one entry per call, never none.
+    auto b = reader.value->next(1000, std::chrono::milliseconds(0));
+    BOOST_REQUIRE(!b.ec);
+    BOOST_TEST(b.value.entries.size() == 1u);
+    BOOST_TEST(!b.value.end);
 }
 
 BOOST_AUTO_TEST_CASE(modifications_stay_inside) {

@@ -1,10 +1,10 @@
 // Paths inside a session's root: lexical normalisation plus openat2(RESOLVE_IN_ROOT).
-// Runs in workers; never follows a path outside the root, never throws for user errors.
-#include "worker/fs_root.hpp"
+// Runs on a worker's file-system threads; never follows a path outside the root, never
+// throws for user errors.
+#include "worker/fs/fs_root.hpp"
 
 #include "ipc/sys/syscall.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -12,7 +12,7 @@
 
 #include <algorithm>
 
-namespace ftpd::worker {
+namespace ftpd::worker::fs {
 namespace sys = ipc::sys;
 
 std::string normalize_path(std::string_view cwd, std::string_view arg) {
@@ -74,7 +74,8 @@ int openat2_in_root(int root, const std::string& rel, int flags, mode_t mode) {
 }  // namespace
 
 FsRoot::FsRoot(const std::string& root_path)
-    : root_(sys::check(sys::call_on("open", root_path),
+    : path_(root_path),
+      root_(sys::check(sys::call_on("open", root_path),
                        [&] { return ::open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC); })) {}
 
 sys::unique_fd FsRoot::open(std::string_view vpath, int flags, mode_t mode, std::error_code& ec) const {
@@ -90,34 +91,19 @@ bool FsRoot::stat(std::string_view vpath, struct stat& st, std::error_code& ec) 
     return !ec;
 }
 
-std::vector<DirEntry> FsRoot::list(std::string_view vpath, bool show_hidden, std::error_code& ec) const {
-    std::vector<DirEntry> out;
-    auto fd = open(vpath, O_RDONLY | O_DIRECTORY, 0, ec);
-    if (ec) return out;
-    int dfd = fd.get();
-    DIR* dir = ::fdopendir(fd.release());
-    if (!dir) {
-        ec = sys::errno_code();
-        ::close(dfd);
-        return out;
-    }
-    std::string base = vpath == "/" ? std::string() : std::string(vpath);
-    while (dirent* d = ::readdir(dir)) {
-        std::string_view name = d->d_name;
-        if (name == "." || name == "..") continue;
-        if (name.front() == '.' && !show_hidden) continue;
-        DirEntry e{std::string(name), {}};
-        if (::fstatat(dfd, d->d_name, &e.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        if (S_ISLNK(e.st.st_mode)) {
-            // Show what the link names inside the root; hide it if that is nothing.
-            std::error_code lec;
-            if (!stat(base + "/" + e.name, e.st, lec)) continue;
-        }
-        out.push_back(std::move(e));
-    }
-    ::closedir(dir);
-    std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-    return out;
+bool FsRoot::lstat(std::string_view vpath, struct stat& st, std::error_code& ec) const {
+    std::string name;
+    auto dir = open_parent(vpath, name, ec);
+    if (!ec) sys::check(ec, [&] { return ::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW); });
+    return !ec;
+}
+
+void FsRoot::chmod(std::string_view vpath, mode_t mode, std::error_code& ec) const {
+    auto fd = open(vpath, O_PATH, 0, ec);
+    if (ec) return;
+    // fchmod() refuses O_PATH descriptors; the /proc link reaches the same inode.
+    std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+    sys::check(ec, [&] { return ::chmod(link.c_str(), mode); });
 }
 
 sys::unique_fd FsRoot::open_parent(std::string_view vpath, std::string& name, std::error_code& ec) const {
@@ -165,4 +151,4 @@ void FsRoot::rename(std::string_view from, std::string_view to, bool no_replace,
     });
 }
 
-}  // namespace ftpd::worker
+}  // namespace ftpd::worker::fs

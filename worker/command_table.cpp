@@ -1,0 +1,80 @@
+// The verb table. Runs in workers; constant data.
+#include "worker/command_table.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace ftpd::worker {
+
+namespace {
+
+// RFC 2389: FEAT before login. RFC 4217: AUTH, PBSZ, PROT before login. Verbs are matched
+// after upper-casing (case-insensitive).
+constexpr CommandSpec kCommands[] = {
+    {"USER", &Session::cmd_user, kArg | kCredentials, "USER <sp> username"},
+    {"PASS", &Session::cmd_pass, kCredentials | kSecret, "PASS <sp> password"},
+    {"ACCT", &Session::cmd_acct, kNothing, "ACCT <sp> account"},
+    {"QUIT", &Session::cmd_quit, kNothing, "QUIT", WhileBusy::quit},
+    {"SYST", &Session::cmd_syst, kNothing, "SYST"},
+    {"FEAT", &Session::cmd_feat, kNothing, "FEAT"},
+    {"OPTS", &Session::cmd_opts, kArg, "OPTS <sp> UTF8 ON | MLST facts"},
+    {"HELP", &Session::cmd_help, kNothing, "HELP [<sp> command]"},
+    {"NOOP", &Session::cmd_noop, kNothing, "NOOP"},
+    {"TYPE", &Session::cmd_type, kLogin | kArg, "TYPE <sp> A | I"},
+    {"MODE", &Session::cmd_mode, kLogin | kArg, "MODE <sp> S"},
+    {"STRU", &Session::cmd_stru, kLogin | kArg, "STRU <sp> F"},
+    {"PWD", &Session::cmd_pwd, kLogin, "PWD"},
+    {"XPWD", &Session::cmd_pwd, kLogin, "XPWD"},
+    {"CWD", &Session::cmd_cwd, kLogin | kArg, "CWD <sp> path"},
+    {"XCWD", &Session::cmd_cwd, kLogin | kArg, "XCWD <sp> path"},
+    {"CDUP", &Session::cmd_cdup, kLogin, "CDUP"},
+    {"XCUP", &Session::cmd_cdup, kLogin, "XCUP"},
+    {"MKD", &Session::cmd_mkd, kLogin | kArg, "MKD <sp> path"},
+    {"XMKD", &Session::cmd_mkd, kLogin | kArg, "XMKD <sp> path"},
+    {"RMD", &Session::cmd_rmd, kLogin | kArg, "RMD <sp> path"},
+    {"XRMD", &Session::cmd_rmd, kLogin | kArg, "XRMD <sp> path"},
+    {"DELE", &Session::cmd_dele, kLogin | kArg, "DELE <sp> file"},
+    {"SIZE", &Session::cmd_size, kLogin | kArg, "SIZE <sp> file"},
+    {"MDTM", &Session::cmd_mdtm, kLogin | kArg, "MDTM <sp> file"},
+    {"PASV", &Session::cmd_pasv, kLogin, "PASV"},
+    {"EPSV", &Session::cmd_epsv, kLogin, "EPSV [<sp> 1 | 2 | ALL]"},
+    {"PORT", &Session::cmd_port, kLogin | kArg, "PORT <sp> h1,h2,h3,h4,p1,p2"},
+    {"EPRT", &Session::cmd_eprt, kLogin | kArg, "EPRT <sp> |af|addr|port|"},
+    {"LIST", &Session::cmd_list, kLogin, "LIST [<sp> path]"},
+    {"NLST", &Session::cmd_nlst, kLogin, "NLST [<sp> path]"},
+    {"RETR", &Session::cmd_retr, kLogin | kArg, "RETR <sp> file"},
+    {"STOR", &Session::cmd_stor, kLogin | kArg, "STOR <sp> file"},
+    {"APPE", &Session::cmd_appe, kLogin | kArg, "APPE <sp> file"},
+    {"STOU", &Session::cmd_stou, kLogin, "STOU [<sp> name]"},
+    {"REST", &Session::cmd_rest, kLogin | kArg, "REST <sp> offset"},
+    {"ALLO", &Session::cmd_allo, kLogin, "ALLO <sp> size"},
+    {"ABOR", &Session::cmd_abor, kLogin, "ABOR", WhileBusy::abort},
+    {"RNFR", &Session::cmd_rnfr, kLogin | kArg, "RNFR <sp> path"},
+    {"RNTO", &Session::cmd_rnto, kLogin | kArg | kAfterRnfr, "RNTO <sp> path"},
+    {"SITE", &Session::cmd_site, kLogin | kArg, "SITE <sp> CHMOD mode path | UMASK [mask] | HELP"},
+    {"STAT", &Session::cmd_stat, kLogin, "STAT [<sp> path]", WhileBusy::status},
+    {"MLST", &Session::cmd_mlst, kLogin, "MLST [<sp> path]"},
+    {"MLSD", &Session::cmd_mlsd, kLogin, "MLSD [<sp> directory]"},
+    {"AUTH", &Session::cmd_auth, kArg, "AUTH <sp> TLS"},  // RFC 4217: before login
+    {"PBSZ", &Session::cmd_pbsz, kArg, "PBSZ <sp> 0"},
+    {"PROT", &Session::cmd_prot, kArg, "PROT <sp> C | P"},
+    {"CCC", &Session::cmd_ccc, kNothing, "CCC"},
+};
+
+constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT"};
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view verb) noexcept {
+    for (const auto& spec : kCommands)
+        if (spec.verb == verb) return &spec;
+    return nullptr;
+}
+
+std::span<const CommandSpec> commands() noexcept { return kCommands; }
+
+bool is_unimplemented_verb(std::string_view verb) noexcept {
+    return std::find(std::begin(kNotImplemented), std::end(kNotImplemented), verb) != std::end(kNotImplemented);
+}
+
+}  // namespace ftpd::worker
