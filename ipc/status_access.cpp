@@ -105,13 +105,16 @@ void SlotWriter::set_dropped_events(std::uint64_t dropped) noexcept {
     write([&] { slot_.data.dropped_events = dropped; });
 }
 
-void SlotWriter::set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck) noexcept {
+void SlotWriter::set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck,
+                        std::uint32_t oldest_s) noexcept {
     auto& d = slot_.data;
-    if (d.fs_threads == threads && d.fs_pending == pending && d.fs_stuck == stuck) return;
+    if (d.fs_threads == threads && d.fs_pending == pending && d.fs_stuck == stuck && d.fs_oldest_s == oldest_s)
+        return;
     write([&] {
         d.fs_threads = threads;
         d.fs_pending = pending;
         d.fs_stuck = stuck;
+        d.fs_oldest_s = oldest_s;
     });
 }
 

@@ -147,6 +147,7 @@ struct WorkerSlotData {
     std::uint32_t fs_threads;
     std::uint32_t fs_pending;
     std::uint32_t fs_stuck;
+    std::uint32_t fs_oldest_s;  // seconds the oldest running call has run; 0: none
 };
 
 // The semaphore (count 1) is the slot's lock; the sequence counter is odd while the slot or
@@ -181,8 +182,8 @@ static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magi
 // Sizes are part of the format: a change here needs a new kStatusVersion.
 static_assert(sizeof(HeaderData) == 832);
 static_assert(sizeof(SegmentHeader) == 896);
-static_assert(sizeof(WorkerSlotData) == 88);
-static_assert(sizeof(WorkerSlot) == 128);
+static_assert(sizeof(WorkerSlotData) == 96);
+static_assert(sizeof(WorkerSlot) == 192);
 static_assert(sizeof(SessionRowData) == 456);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 

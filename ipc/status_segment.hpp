@@ -175,8 +175,9 @@ public:
     // Publishes liveness (call about once a second); lock-free.
     void heartbeat(std::int64_t now_monotonic_ms = monotonic_ms()) noexcept;
     void set_dropped_events(std::uint64_t dropped) noexcept;
-    // The file-system threads: how many, calls queued or running, calls stuck.
-    void set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck) noexcept;
+    // The file-system threads: how many, calls queued or running, calls stuck, and the age
+    // in seconds of the oldest running call.
+    void set_fs(std::uint32_t threads, std::uint32_t pending, std::uint32_t stuck, std::uint32_t oldest_s) noexcept;
 
     // A session started: counts it in `sessions` and `accepted` and claims the lowest free row
     // (state "login"); returns the row, or -1 when all rows are taken (the session is still

@@ -69,8 +69,9 @@ unsigned Pool::slots_in_use_end() const {
 }
 
 void Pool::kill_slot(unsigned slot, const std::string& why) {
-    for (const auto& c : children_) {
-        if (c.slot != slot) continue;
+    for (auto& c : children_) {
+        if (c.slot != slot || c.killed) continue;
+        c.killed = true;
         spdlog::error("worker {} (pid {}) {}; killing it", c.slot, c.pid, why);
         ::kill(c.pid, SIGKILL);
     }

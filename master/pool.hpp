@@ -26,6 +26,7 @@ struct ChildProcess {
     std::chrono::steady_clock::time_point started;
     bool draining = false;
     std::chrono::steady_clock::time_point drain_deadline = std::chrono::steady_clock::time_point::max();
+    bool killed = false;  // SIGKILL sent; it is reaped soon (killed and logged once)
 };
 
 class Pool {

@@ -53,7 +53,9 @@ public:
     // The session waits for a file-system call (op "stat"), or no longer (op empty).
     void fs_wait(int row, std::string_view op) noexcept { writer_.update_row(row, {.fs_op = op}); }
     // The worker's file-system threads, published with the heartbeat.
-    void fs_stats(unsigned threads, unsigned pending, unsigned stuck) noexcept { writer_.set_fs(threads, pending, stuck); }
+    void fs_stats(unsigned threads, unsigned pending, unsigned stuck, unsigned oldest_s) noexcept {
+        writer_.set_fs(threads, pending, stuck, oldest_s);
+    }
     void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
     // The id for a new session, unique over all workers of this master.
     std::uint64_t next_session_id() noexcept { return ipc::next_session_id(view_); }

@@ -131,7 +131,7 @@ private:
         auto& pool = worker_.fs_pool();
         pool.check_stuck();
         auto fs = pool.stats();
-        worker_.status().fs_stats(fs.threads, fs.running + fs.queued, fs.stuck);
+        worker_.status().fs_stats(fs.threads, fs.running + fs.queued, fs.stuck, fs.oldest_s);
         heartbeat_timer_.expires_after(std::chrono::seconds(1));
         heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) beat();

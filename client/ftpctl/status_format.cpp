@@ -65,6 +65,7 @@ void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
         .field("fs_threads", d.fs_threads)
         .field("fs_pending", d.fs_pending)
         .field("fs_stuck", d.fs_stuck)
+        .field("fs_oldest_s", d.fs_oldest_s)
         .field("generation", d.generation)
         .field("uptime_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
         .field("busy", s.busy)
@@ -108,10 +109,11 @@ std::string short_age(std::int64_t ms) {
     return std::to_string(ms / 1000) + "s";
 }
 
-// The file-system threads of a worker: "2/8" (calls pending of threads), "8/8, 8 stuck".
+// The file-system threads of a worker: "2/8" (calls pending of threads), "8/8, 8 stuck 95s"
+// (and how long the oldest has run).
 std::string fs_cell(const ipc::WorkerSlotData& d) {
     std::string cell = std::to_string(d.fs_pending) + "/" + std::to_string(d.fs_threads);
-    if (d.fs_stuck > 0) cell += ", " + std::to_string(d.fs_stuck) + " stuck";
+    if (d.fs_stuck > 0) cell += ", " + std::to_string(d.fs_stuck) + " stuck " + std::to_string(d.fs_oldest_s) + "s";
     return cell;
 }
 
@@ -235,6 +237,8 @@ constexpr WorkerMetric kWorkerMetrics[] = {
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_pending; }},
     {"ftpd_fs_stuck", "gauge", "File-system calls of the worker running longer than fs_timeout.",
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_stuck; }},
+    {"ftpd_fs_oldest_seconds", "gauge", "Seconds the worker's oldest running file-system call has run.",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_oldest_s; }},
 };
 
 std::string slot_label(const ipc::SlotSnapshot& s) { return "{slot=\"" + std::to_string(s.slot) + "\"}"; }

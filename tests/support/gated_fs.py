@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A FUSE file system for tests and benchmarks: a passthrough of BACKING at MOUNTPOINT
-whose operations under the slow prefixes (default "/slow") can be held at a gate or
-slowed down, as an overloaded or hung NFS server would be. Everything else passes at once.
+whose operations inside the slow folders (default "/slow": its entries and what is in it,
+not the lookup of the folder itself) can be held at a gate or slowed down, as an overloaded
+or hung NFS server would be. Everything else passes at once.
 
     gated_fs.py BACKING MOUNTPOINT [--slow /slow] [--slow /other] [--delay SECONDS]
 
@@ -10,7 +11,10 @@ It talks on its standard streams, one line each way:
           "blocked OP PATH"         an operation waits at the closed gate
           "passed OP PATH"          it went on (after "open")
           "state blocked=N"         the reply to "state"
+          "did OP PATH"             an operation under a slow prefix returned (with "trace on")
   stdin   "close"                   later operations under a slow prefix wait
+          "close OP,OP"             only those operations (e.g. "close fsyncdir") wait
+          "trace on" / "trace off"  report each operation under a slow prefix as it returns
           "open"                    release every waiting operation; later ones pass
           "delay SECONDS"           operations under a slow prefix sleep that long (0: off)
           "state"                   how many operations wait right now
@@ -33,6 +37,8 @@ class Gate:
         self.out = out
         self.lock = threading.Condition()
         self.closed = False
+        self.ops = None  # None: every operation waits at the closed gate; else only these
+        self.trace = False
         self.delay = 0.0
         self.waiting = 0
 
@@ -41,15 +47,16 @@ class Gate:
             self.out.write(line + "\n")
             self.out.flush()
 
-    def set_closed(self, closed):
+    def set_closed(self, closed, ops=None):
         with self.lock:
             self.closed = closed
+            self.ops = ops
             self.lock.notify_all()
 
     def pass_through(self, op, path):
         with self.lock:
             delay = self.delay
-            if self.closed:
+            if self.closed and (self.ops is None or op in self.ops):
                 self.waiting += 1
                 self.out.write(f"blocked {op} {path}\n")
                 self.out.flush()
@@ -71,14 +78,30 @@ class GatedFs(Operations):
     def _full(self, path):
         return os.path.join(self.backing, path.lstrip("/"))
 
-    def _is_slow(self, path):
-        return any(path == p or path.startswith(p + "/") for p in self.slow)
+    def _is_slow(self, path, op=None):
+        # What is inside a slow folder, and the folder's own entries; never the folder's own
+        # lookup: the kernel's FUSE (protocol 2, no parallel directory operations) holds
+        # the lock of the directory a lookup runs in, so a lookup waiting in the mount's
+        # root would hold up every other lookup there, slow or not.
+        return any(path.startswith(p + "/") or (path == p and op in self.DIR_OPS) for p in self.slow)
+
+    DIR_OPS = {"readdir", "opendir", "fsyncdir", "releasedir"}
 
     def _gate(self, op, *paths):
         for path in paths:
-            if self._is_slow(path):
+            if self._is_slow(path, op):
                 self.gate.pass_through(op, path)
-                return
+                return path
+        return None
+
+    def __call__(self, op, *args):
+        try:
+            result = super().__call__(op, *args)
+        except OSError as e:
+            raise FuseOSError(e.errno or errno.EIO)
+        if self.gate.trace and args and isinstance(args[0], str) and self._is_slow(args[0], op):
+            self.gate.say(f"did {op} {args[0]}")
+        return result
 
     def _owned(self, path):
         uid, gid, _ = fuse_get_context()
@@ -86,12 +109,6 @@ class GatedFs(Operations):
             os.lchown(path, uid, gid)
         except OSError:
             pass
-
-    def __call__(self, op, *args):
-        try:
-            return super().__call__(op, *args)
-        except OSError as e:
-            raise FuseOSError(e.errno or errno.EIO)
 
     def getattr(self, path, fh=None):
         self._gate("getattr", path)
@@ -207,7 +224,9 @@ def control(gate, mountpoint):
         if not words:
             continue
         if words[0] == "close":
-            gate.set_closed(True)
+            gate.set_closed(True, set(words[1].split(",")) if len(words) > 1 else None)
+        elif words[0] == "trace" and len(words) == 2:
+            gate.trace = words[1] == "on"
         elif words[0] == "open":
             gate.set_closed(False)
         elif words[0] == "delay" and len(words) == 2:

@@ -101,13 +101,20 @@ class GatedMount:
         """The path of NAME inside the mount."""
         return os.path.join(self.mountpoint, name.lstrip("/"))
 
-    def close_gate(self):
-        """Operations under the slow prefixes wait from now on."""
+    def close_gate(self, ops=None):
+        """Operations under the slow prefixes (only OPS, e.g. ["fsyncdir"], if given) wait
+        from now on."""
         with self._cond:
             self._seen = len(self._lines)
-        self._send("close")
+        self._send("close" + (" " + ",".join(ops) if ops else ""))
+        self._sync("the gate to close")
+
+    def _sync(self, what):
+        """Returns once gated_fs.py has read every command sent so far."""
         self._send("state")
-        self._wait_line(lambda line: line.startswith("state "), 10.0, "the gate to close", self._seen)
+        i = self._wait_line(lambda line: line.startswith("state "), 10.0, what)
+        with self._cond:
+            self._lines.pop(i)
 
     def open_gate(self):
         """Releases every waiting operation; later ones pass."""
@@ -129,9 +136,24 @@ class GatedMount:
         words = line.split(" ", 2)
         return words[1], words[2]
 
-    def blocked_lines(self):
+    def trace(self, on=True):
+        """Report each operation under the slow prefixes as it returns ("did OP PATH")."""
+        self._send("trace on" if on else "trace off")
+        self._sync("the trace setting")
+
+    def wait_did(self, op, path=None, timeout=10.0):
+        """Waits until OP (on PATH, if given) has returned; needs trace()."""
+        def match(line):
+            words = line.split(" ", 2)
+            return len(words) == 3 and words[0] == "did" and words[1] == op and (path is None or words[2] == path)
+        i = self._wait_line(match, timeout, f"{op} on {path or 'any path'} to return")
         with self._cond:
-            return [line for line in self._lines if line.startswith("blocked ")]
+            return self._lines.pop(i).split(" ", 2)[2]
+
+    def lines(self):
+        """Every line gated_fs.py wrote that no wait_*() took."""
+        with self._cond:
+            return list(self._lines)
 
     def cleanup(self):
         if self.proc.poll() is None:

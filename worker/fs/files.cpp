@@ -206,8 +206,7 @@ Result<Done> commit_upload(Upload& upload, bool no_replace, bool sync) {
     upload.file->fd.reset();
     if (!ec)
         sys::check(ec, [&] {
-            return ::renameat2(upload.dir.get(), upload.temp.c_str(), upload.dir.get(), upload.name.c_str(),
-                               no_replace ? RENAME_NOREPLACE : 0);
+            return rename_at(upload.dir.get(), upload.temp.c_str(), upload.dir.get(), upload.name.c_str(), no_replace);
         });
     if (ec) {
         discard_upload(upload);

@@ -73,6 +73,23 @@ int openat2_in_root(int root, const std::string& rel, int flags, mode_t mode) {
 
 }  // namespace
 
+int rename_at(int from_dir, const char* from, int to_dir, const char* to, bool no_replace) {
+    if (!no_replace) return ::renameat(from_dir, from, to_dir, to);
+    if (::renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    if (::linkat(from_dir, from, to_dir, to, 0) == 0) {
+        ::unlinkat(from_dir, from, 0);
+        return 0;
+    }
+    if (errno == EEXIST) return -1;
+    struct stat st {};
+    if (::fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return ::renameat(from_dir, from, to_dir, to);
+}
+
 FsRoot::FsRoot(const std::string& root_path)
     : path_(root_path),
       root_(sys::check(sys::call_on("open", root_path),
@@ -145,10 +162,7 @@ void FsRoot::rename(std::string_view from, std::string_view to, bool no_replace,
     if (ec) return;
     auto to_dir = open_parent(to, to_name, ec);
     if (ec) return;
-    unsigned flags = no_replace ? RENAME_NOREPLACE : 0;
-    sys::check(ec, [&] {
-        return ::renameat2(from_dir.get(), from_name.c_str(), to_dir.get(), to_name.c_str(), flags);
-    });
+    sys::check(ec, [&] { return rename_at(from_dir.get(), from_name.c_str(), to_dir.get(), to_name.c_str(), no_replace); });
 }
 
 }  // namespace ftpd::worker::fs

@@ -28,6 +28,12 @@ std::string_view base_name(std::string_view vpath);
 // The parent of a normalised virtual path ("/" for "/a" and for "/").
 std::string parent_path(std::string_view vpath);
 
+// renameat2() of (from_dir, from) to (to_dir, to); with no_replace an existing target gives
+// EEXIST. Where the file system lacks RENAME_NOREPLACE (NFS, FUSE: EINVAL), link() and
+// unlink() keep the guarantee atomically; where it also lacks hard links, the target is
+// checked first (a name created in between would be replaced). Returns 0, or -1 and errno.
+int rename_at(int from_dir, const char* from, int to_dir, const char* to, bool no_replace);
+
 class FsRoot {
 public:
     // Opens root_path as the root. Throws std::system_error if it is not a directory.

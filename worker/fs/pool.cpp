@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -202,9 +203,14 @@ Pool::Stats Pool::stats() const {
     std::lock_guard lock(shared_->mutex);
     Stats st;
     st.threads = shared_->max_threads;
-    for (const auto& job : shared_->running) st.running += job ? 1 : 0;
+    auto now = Clock::now();
+    for (const auto& job : shared_->running) {
+        if (!job) continue;
+        ++st.running;
+        st.oldest_s = std::max(st.oldest_s, static_cast<unsigned>(seconds_since(job->started_at, now)));
+    }
     st.queued = static_cast<unsigned>(shared_->queue.size());
-    st.stuck = shared_->stuck_now(Clock::now());
+    st.stuck = shared_->stuck_now(now);
     return st;
 }
 

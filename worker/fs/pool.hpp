@@ -56,6 +56,7 @@ public:
         unsigned running = 0;  // calls on a thread now
         unsigned queued = 0;   // calls waiting for a thread
         unsigned stuck = 0;    // calls running longer than stuck_after
+        unsigned oldest_s = 0; // seconds the oldest running call has run
     };
     Stats stats() const;
 

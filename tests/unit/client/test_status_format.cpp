@@ -66,14 +66,14 @@ ipc::Snapshot sample_snapshot() {
     a.data = {.pid = 2001, .state = ipc::WorkerState::running, .generation = 2,
               .start_time_ms = kNow.realtime_ms - 600'000, .heartbeat_ms = kNow.monotonic_ms - 250,
               .sessions = 1, .restarts = 1, .accepted = 9, .bytes_in = 100, .bytes_out = 1'048'576,
-              .dropped_events = 0, .rows_high = 1, .fs_threads = 16, .fs_pending = 0, .fs_stuck = 0};
+              .dropped_events = 0, .rows_high = 1, .fs_threads = 16, .fs_pending = 0, .fs_stuck = 0, .fs_oldest_s = 0};
     ipc::SlotSnapshot empty = slot(1, 0, ipc::WorkerState::dead);
     empty.data.restarts = 3;
     ipc::SlotSnapshot b = slot(2, 2002, ipc::WorkerState::draining);
     b.data = {.pid = 2002, .state = ipc::WorkerState::draining, .generation = 1,
               .start_time_ms = kNow.realtime_ms - 3'600'000, .heartbeat_ms = 0, .sessions = 1,
               .restarts = 0, .accepted = 5, .bytes_in = 2048, .bytes_out = 0, .dropped_events = 2,
-              .rows_high = 1, .fs_threads = 4, .fs_pending = 5, .fs_stuck = 4};
+              .rows_high = 1, .fs_threads = 4, .fs_pending = 5, .fs_stuck = 4, .fs_oldest_s = 95};
     b.busy = true;
     snap.slots = {a, empty, b};
 
@@ -211,10 +211,10 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"("time":"2023-11-14T22:12:20Z"}},)"
         R"("workers":[{"slot":0,"pid":2001,"state":"running","sessions":1,"accepted":9,"bytes_in":100,)"
         R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"fs_threads":16,)"
-        R"("fs_pending":0,"fs_stuck":0,"generation":2,)"
+        R"("fs_pending":0,"fs_stuck":0,"fs_oldest_s":0,"generation":2,)"
         R"("uptime_s":600,"busy":false,"torn":false},)"
         R"({"slot":2,"pid":2002,"state":"draining","sessions":1,"accepted":5,"bytes_in":2048,"bytes_out":0,)"
-        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"fs_threads":4,"fs_pending":5,"fs_stuck":4,)"
+        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"fs_threads":4,"fs_pending":5,"fs_stuck":4,"fs_oldest_s":95,)"
         R"("generation":1,"uptime_s":3600,)"
         R"("busy":true,"torn":false}],)"
         R"("sessions":[{"worker":0,"id":7,"client":"127.0.0.1:40000","user":"anonymous","state":"RETR",)"
@@ -244,7 +244,7 @@ print(d["sessions"][1]["user"].encode("unicode_escape").decode())
         "pid,uptime_s,start_time,config,generation,torn,last_reload",
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
-        "fs_threads,fs_pending,fs_stuck,generation,uptime_s,busy,torn",
+        "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
         "worker,id,client,user,state,file,bytes,age_s,tls,fs_op,fs_wait_s",
         "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts",
         R"(ev"il\\\x01\ufffd)",
@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(worker_table_lists_claimed_slots_aligned_with_busy_mark) {
     BOOST_TEST(second.at(0).text == "2");
     BOOST_TEST(second.at(3).text == "draining");
     BOOST_TEST(second.at(9).text == "-");  // no heartbeat yet
-    BOOST_TEST(second.at(10).text == "5/4, 4 stuck");
+    BOOST_TEST(second.at(10).text == "5/4, 4 stuck 95s");
     BOOST_TEST(second.at(11).text == "busy");
 }
 
