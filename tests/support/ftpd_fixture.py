@@ -51,6 +51,16 @@ def ftpd_bin():
     return os.path.abspath(path)
 
 
+def sanitized_build():
+    """True when the ftpd under test is an AddressSanitizer build (make test-asan), whose
+    memory use (quarantine, shadow memory) says nothing about ftpd's own."""
+    try:
+        out = subprocess.run(["ldd", ftpd_bin()], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+    return "libasan" in out
+
+
 def ftpctl_bin():
     """Path of the ftpctl binary beside the ftpd under test."""
     path = os.path.join(os.path.dirname(ftpd_bin()), "ftpctl")
