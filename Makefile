@@ -8,7 +8,7 @@ RUN_PORT   ?= 2121
 
 # Debian packages the build, the tests and `make run` need.
 DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-dev \
-               libboost-test-dev libspdlog-dev libssl-dev libcrypt-dev libedit-dev \
+               libboost-test-dev libspdlog-dev libssl-dev zlib1g-dev libcrypt-dev libedit-dev \
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
                whois clang libclang-rt-14-dev haproxy dpkg-dev fuse3 python3-fusepy
 

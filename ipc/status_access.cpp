@@ -156,6 +156,7 @@ void SlotWriter::update_row(int row, const RowUpdate& u) noexcept {
         if (u.file) set_text(r->file, *u.file);
         if (u.bytes) counter(r->bytes).store(*u.bytes, std::memory_order_relaxed);
         if (u.tls) r->tls = *u.tls ? 1 : 0;
+        if (u.client_name) set_text(r->client_name, *u.client_name);
         if (u.fs_op) {
             set_text(r->fs_op, *u.fs_op);
             r->fs_since_ms = u.fs_op->empty() ? 0 : monotonic_ms();

@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 4;
+inline constexpr std::uint32_t kStatusVersion = 5;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -171,6 +171,7 @@ struct SessionRowData {
     char file[256];                        // file of the current/last transfer
     char fs_op[16];                        // the file-system call it waits for ("stat"); empty: none
     std::int64_t fs_since_ms;              // CLOCK_MONOTONIC start of that wait; 0: none
+    char client_name[64];                  // what CLNT said ("FileZilla 3.66"); empty: nothing
 };
 
 // Snapshots are plain copies of these: keep them trivially copyable.
@@ -184,7 +185,7 @@ static_assert(sizeof(HeaderData) == 832);
 static_assert(sizeof(SegmentHeader) == 896);
 static_assert(sizeof(WorkerSlotData) == 96);
 static_assert(sizeof(WorkerSlot) == 192);
-static_assert(sizeof(SessionRowData) == 456);
+static_assert(sizeof(SessionRowData) == 520);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

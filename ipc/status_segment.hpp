@@ -158,6 +158,7 @@ struct RowUpdate {
     // The file-system call the session now waits for ("stat"), stamped with the time; an
     // empty one ends the wait.
     std::optional<std::string_view> fs_op = std::nullopt;
+    std::optional<std::string_view> client_name = std::nullopt;  // CLNT
 };
 
 // Worker only: the writer of one slot, used by one thread. Structured writes happen under

@@ -51,7 +51,7 @@ constexpr CommandSpec kCommands[] = {
     {"ABOR", &Session::cmd_abor, kLogin, "ABOR", WhileBusy::abort},
     {"RNFR", &Session::cmd_rnfr, kLogin | kArg, "RNFR <sp> path"},
     {"RNTO", &Session::cmd_rnto, kLogin | kArg | kAfterRnfr, "RNTO <sp> path"},
-    {"SITE", &Session::cmd_site, kLogin | kArg, "SITE <sp> CHMOD mode path | UMASK [mask] | HELP"},
+    {"SITE", &Session::cmd_site, kLogin | kArg, "SITE <sp> CHMOD mode path | UMASK [mask] | UTIME ... | HELP"},
     {"STAT", &Session::cmd_stat, kLogin, "STAT [<sp> path]", WhileBusy::status},
     {"MLST", &Session::cmd_mlst, kLogin, "MLST [<sp> path]"},
     {"MLSD", &Session::cmd_mlsd, kLogin, "MLSD [<sp> directory]"},
@@ -59,6 +59,15 @@ constexpr CommandSpec kCommands[] = {
     {"PBSZ", &Session::cmd_pbsz, kArg, "PBSZ <sp> 0"},
     {"PROT", &Session::cmd_prot, kArg, "PROT <sp> C | P"},
     {"CCC", &Session::cmd_ccc, kNothing, "CCC"},
+    {"CLNT", &Session::cmd_clnt, kArg, "CLNT <sp> client name"},
+    {"MFMT", &Session::cmd_mfmt, kLogin | kArg, "MFMT <sp> YYYYMMDDHHMMSS[.sss] <sp> path"},
+    {"HASH", &Session::cmd_hash, kLogin | kArg, "HASH <sp> path (OPTS HASH algorithm, RANG start end)"},
+    {"RANG", &Session::cmd_rang, kLogin | kArg, "RANG <sp> start <sp> end"},
+    {"XSHA256", &Session::cmd_xhash, kLogin | kArg, "XSHA256 <sp> path [<sp> start [<sp> end]]"},
+    {"XSHA512", &Session::cmd_xhash, kLogin | kArg, "XSHA512 <sp> path [<sp> start [<sp> end]]"},
+    {"XSHA1", &Session::cmd_xhash, kLogin | kArg, "XSHA1 <sp> path [<sp> start [<sp> end]]"},
+    {"XMD5", &Session::cmd_xhash, kLogin | kArg, "XMD5 <sp> path [<sp> start [<sp> end]]"},
+    {"XCRC", &Session::cmd_xhash, kLogin | kArg, "XCRC <sp> path [<sp> start [<sp> end]]"},
 };
 
 constexpr std::string_view kNotImplemented[] = {"REIN", "SMNT"};

@@ -23,9 +23,10 @@ awaitable<void> Session::cmd_syst(const std::string&) {
 // implemented. RFC 3659 7.8: MLST lists its facts, '*' on those OPTS MLST selected.
 awaitable<void> Session::cmd_feat(const std::string&) {
     bool tls = settings_.tls != TlsMode::off;  // RFC 4217 section 6: AUTH TLS, PBSZ, PROT
-    reply(code::kSystemStatus, std::string("Features:\n") + (tls ? " AUTH TLS\n" : "") + " EPRT\n EPSV\n MDTM\n " +
-                                   mlst_feat_text(mlst_facts_) + "\n PASV\n" + (tls ? " PBSZ\n PROT\n" : "") +
-                                   " REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
+    reply(code::kSystemStatus, std::string("Features:\n") + (tls ? " AUTH TLS\n" : "") + " CLNT\n EPRT\n EPSV\n " +
+                                   protocol::hash_feat_text(hash_) + "\n MDTM\n MFMT\n " + mlst_feat_text(mlst_facts_) +
+                                   "\n PASV\n" + (tls ? " PBSZ\n PROT\n" : "") +
+                                   " RANG STREAM\n REST STREAM\n SITE UTIME\n SIZE\n TVFS\n UTF8\nEnd");
     co_return;
 }
 
@@ -37,12 +38,22 @@ awaitable<void> Session::cmd_opts(const std::string& arg) {
     } else if (a == "MLST" || a.starts_with("MLST ")) {  // RFC 3659 7.9
         mlst_facts_ = parse_mlst_facts(a.size() > 5 ? std::string_view(arg).substr(5) : std::string_view());
         reply(code::kOk, "MLST OPTS " + mlst_facts_text(mlst_facts_));
+    } else if (a == "HASH") {  // draft-bryan-ftpext-hash: the selected algorithm
+        reply(code::kOk, protocol::hash_name(hash_));
+    } else if (a.starts_with("HASH ")) {
+        if (auto algorithm = protocol::parse_hash_name(std::string_view(arg).substr(5))) {
+            hash_ = *algorithm;
+            reply(code::kOk, protocol::hash_name(hash_));
+        } else {
+            reply(code::kSyntaxErrorArgs, "Unknown algorithm, current selection not changed.");
+        }
     } else
         reply(code::kSyntaxErrorArgs, "Option not understood.");
     co_return;
 }
 
 awaitable<void> Session::cmd_help(const std::string& arg) {
+    if (to_upper_ascii(arg) == "SITE") co_return co_await cmd_site("HELP");
     std::string text = help_text(to_upper_ascii(arg));
     if (text.empty())
         reply(code::kSyntaxErrorArgs, "Unknown command " + arg + ".");

@@ -119,6 +119,7 @@ std::string Session::listing_text(const std::vector<fs::DirEntry>& entries, List
 
 awaitable<void> Session::send_listing(const std::string& arg, ListingKind kind) {
     rest_ = 0;
+    range_.reset();
     std::string target = kind == ListingKind::mlsd ? arg : strip_list_options(arg);
     std::string shown = target.empty() ? "." : target;
     auto src = co_await open_listing(resolve(target), shown, kind == ListingKind::mlsd);

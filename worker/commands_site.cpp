@@ -1,5 +1,6 @@
 // SITE commands, as vsftpd offers them: CHMOD (writers only), UMASK (this session's mask
-// for new files and directories) and HELP. Runs in a worker's session; CHMOD reaches its
+// for new files and directories), UTIME (as proftpd and pure-ftpd: set a file's times) and
+// HELP (also HELP SITE). Runs in a worker's session; CHMOD reaches its
 // file only through FsRoot, on a file-system thread, so it never changes anything outside
 // the root.
 #include "worker/protocol/reply.hpp"
@@ -15,6 +16,10 @@ namespace ftpd::worker {
 namespace code = protocol::code;
 
 namespace {
+
+constexpr std::string_view kSiteHelp =
+    "SITE commands:\n CHMOD <mode> <path>\n UMASK [<mask>]\n UTIME <path> <YYYYMMDDhhmmss> "
+    "(or <path> <atime> <mtime> <ctime> UTC)\n HELP\nEnd.";
 
 // "644", "0755": an octal permission mode without setuid, setgid or sticky bits.
 std::optional<unsigned> parse_mode(std::string_view text) {
@@ -43,7 +48,15 @@ std::pair<std::string, std::string> split_word(const std::string& arg) {
 awaitable<void> Session::cmd_site(const std::string& arg) {
     auto [word, rest] = split_word(arg);
     if (word == "HELP") {
-        reply(code::kHelp, "CHMOD UMASK HELP");
+        reply(code::kHelp, kSiteHelp);
+    } else if (word == "UTIME") {  // proftpd, pure-ftpd, lftp, ncftp
+        auto parsed = protocol::parse_site_utime(rest);
+        if (!parsed) {
+            reply(code::kSyntaxErrorArgs, "Usage: SITE UTIME path YYYYMMDDhhmmss, or path ATIME MTIME CTIME UTC");
+            co_return;
+        }
+        if (co_await set_file_times(parsed->path, parsed->modify, parsed->access))
+            reply(code::kOk, "SITE UTIME command ok.");
     } else if (word == "UMASK") {
         if (rest.empty()) {
             reply(code::kOk, "Your current UMASK is " + octal(umask_));

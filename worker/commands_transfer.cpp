@@ -291,6 +291,7 @@ bool Session::may_restart(const struct stat& st, const std::string& shown, std::
 
 awaitable<void> Session::cmd_retr(const std::string& arg) {
     std::uint64_t offset = std::exchange(rest_, 0);
+    auto range = std::exchange(range_, std::nullopt);  // RANG: bytes start..end, in place of REST
     std::string path = resolve(arg);
     fs::Call<fs::FilePtr> open_call = [root = root_, path] { return fs::open_for_read(*root, path); };
     auto opened = co_await fs_call<fs::FilePtr>(fs::Op::open, path, std::move(open_call));
@@ -299,8 +300,10 @@ awaitable<void> Session::cmd_retr(const std::string& arg) {
         co_return;
     }
     auto file = std::move(opened.value);
+    if (range) offset = range->start;
     if (!may_restart(file->st, arg, offset, false)) co_return;
     auto size = static_cast<std::uint64_t>(file->st.st_size);
+    if (range) size = std::min(size, range->end + 1);
     std::string what = std::string("Opening ") + (ascii_ ? "ASCII" : "BINARY") + " mode data connection for " +
                        arg + " (" + std::to_string(size) + " bytes).";
     if (!co_await open_data(what)) co_return;

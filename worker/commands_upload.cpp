@@ -129,6 +129,7 @@ awaitable<void> Session::upload_in_place(const std::string& path, const std::str
 awaitable<void> Session::cmd_stor(const std::string& arg) {
     if (refuse_write()) co_return;
     std::uint64_t offset = std::exchange(rest_, 0);
+    range_.reset();  // RANG is for RETR and HASH
     std::string path = resolve(arg);
     if (offset > 0) {
         co_await upload_in_place(path, arg, false, offset);
@@ -154,6 +155,7 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
 awaitable<void> Session::cmd_stou(const std::string& arg) {
     if (refuse_write()) co_return;
     rest_ = 0;
+    range_.reset();
     std::string stem = arg.empty() ? std::string("ftpd-upload") : std::string(fs::base_name(fs::normalize_path("/", arg)));
     if (stem.empty() || stem.front() == '.') stem = "ftpd-upload" + stem;
     fs::Call<fs::UploadPtr> create_call = [root = root_, dir = cwd_, stem, temp = upload_temp_name(), mode = creation_mode(0666)] {
@@ -174,6 +176,7 @@ awaitable<void> Session::cmd_stou(const std::string& arg) {
 awaitable<void> Session::cmd_appe(const std::string& arg) {
     if (refuse_write()) co_return;
     rest_ = 0;
+    range_.reset();
     co_await upload_in_place(resolve(arg), arg, true, 0);
 }
 

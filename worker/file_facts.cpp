@@ -45,6 +45,9 @@ protocol::FileInfo file_info(std::string name, const struct stat& st) {
     if (fi.type == 'o') fi.mode = st.st_mode;
     fi.nlink = st.st_nlink;
     fi.mtime = st.st_mtime;
+    fi.mtime_ns = static_cast<std::uint32_t>(st.st_mtim.tv_nsec);
+    fi.uid = st.st_uid;
+    fi.gid = st.st_gid;
     fi.dev = st.st_dev;
     fi.ino = st.st_ino;
     return fi;

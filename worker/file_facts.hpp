@@ -31,7 +31,8 @@ struct Permissions {
 std::string mlsx_perm(const struct stat& st, const struct stat& parent, const Permissions& p);
 
 // The facts OPTS MLST can select, in FEAT order, and a bit per fact.
-inline constexpr std::string_view kMlstFacts[] = {"type", "size", "modify", "perm", "unique"};
+inline constexpr std::string_view kMlstFacts[] = {"type", "size", "modify", "perm", "unique",
+                                                 "UNIX.mode", "UNIX.owner", "UNIX.group"};
 inline constexpr unsigned kAllMlstFacts = (1u << std::size(kMlstFacts)) - 1;
 
 // Parses an OPTS MLST argument ("type;size;", any case, unknown names ignored) into bits.

@@ -8,6 +8,7 @@
 #include "worker/fs/files.hpp"
 #include "worker/fs/waiter.hpp"
 #include "worker/net.hpp"
+#include "worker/protocol/extension_args.hpp"
 #include "worker/protocol/file_reply.hpp"
 #include "worker/protocol/line_buffer.hpp"
 #include "worker/settings.hpp"
@@ -97,6 +98,11 @@ public:
     awaitable<void> cmd_pbsz(const std::string& arg);
     awaitable<void> cmd_prot(const std::string& arg);
     awaitable<void> cmd_ccc(const std::string& arg);
+    awaitable<void> cmd_mfmt(const std::string& arg);
+    awaitable<void> cmd_hash(const std::string& arg);
+    awaitable<void> cmd_xhash(const std::string& arg);  // XSHA256 XSHA512 XSHA1 XMD5 XCRC
+    awaitable<void> cmd_rang(const std::string& arg);
+    awaitable<void> cmd_clnt(const std::string& arg);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -159,6 +165,16 @@ private:
 
     // HELP's text: every verb of the table, or the syntax of one (session.cpp).
     static std::string help_text(std::string_view verb);
+
+    // Sync clients' commands (commands_sync.cpp): sets the times of the file at the client's
+    // `shown` path (MFMT, SITE UTIME); replies only on failure, true on success.
+    awaitable<bool> set_file_times(const std::string& shown, const protocol::Timestamp& modify,
+                                   const std::optional<protocol::Timestamp>& access);
+    // The digest of bytes [start, end) of the file (end 0: to its end), read and hashed on
+    // file-system threads a chunk at a time, paced by the session's rate limit, stopped by
+    // ABOR. Replies on failure and returns nullopt; `end` becomes the range's real end.
+    awaitable<std::optional<std::string>> file_digest(const std::string& shown, protocol::HashAlgorithm algorithm,
+                                                      std::uint64_t start, std::uint64_t& end);
 
     // The data connection (commands_data.cpp).
     awaitable<bool> open_data(std::string_view what);
@@ -320,6 +336,9 @@ private:
     bool epsv_all_ = false;
     unsigned umask_ = 022;             // SITE UMASK; starts as the configured umask
     unsigned mlst_facts_ = ~0u;        // OPTS MLST selection, bits per kMlstFacts
+    protocol::HashAlgorithm hash_ = protocol::HashAlgorithm::sha256;  // OPTS HASH selection
+    std::optional<protocol::RangeArg> range_;  // RANG, for the next RETR or HASH
+    std::string client_name_;          // CLNT
 };
 
 }  // namespace ftpd::worker

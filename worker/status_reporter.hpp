@@ -52,6 +52,7 @@ public:
     void add_bytes(int row, ipc::Direction dir, std::uint64_t n) noexcept { writer_.add_bytes(row, dir, n); }
     // The session waits for a file-system call (op "stat"), or no longer (op empty).
     void fs_wait(int row, std::string_view op) noexcept { writer_.update_row(row, {.fs_op = op}); }
+    void client_name(int row, std::string_view name) noexcept { writer_.update_row(row, {.client_name = name}); }
     // The worker's file-system threads, published with the heartbeat.
     void fs_stats(unsigned threads, unsigned pending, unsigned stuck, unsigned oldest_s) noexcept {
         writer_.set_fs(threads, pending, stuck, oldest_s);

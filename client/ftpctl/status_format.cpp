@@ -85,6 +85,7 @@ void write_session(JsonWriter& w, const ipc::RowSnapshot& r, Now now) {
         .field("bytes", d.bytes)
         .field("age_s", elapsed_ms(d.start_time_ms, now.realtime_ms) / 1000)
         .field("tls", d.tls != 0)
+        .field("client_name", text_of(d.client_name))
         .field("fs_op", text_of(d.fs_op))
         .field("fs_wait_s", elapsed_ms(d.fs_since_ms, now.monotonic_ms) / 1000);
     w.end_object();
@@ -162,7 +163,7 @@ std::string worker_table(const ipc::Snapshot& snap, Now now) {
 std::string session_table(const ipc::Snapshot& snap, Now now) {
     if (snap.sessions.empty()) return "sessions: none\n";
     TextTable t({{"WORKER", Align::right}, {"ID", Align::right}, {"CLIENT", Align::left},
-                 {"TLS", Align::left}, {"USER", Align::left}, {"STATE", Align::left},
+                 {"TLS", Align::left}, {"USER", Align::left}, {"SOFTWARE", Align::left}, {"STATE", Align::left},
                  {"FILE", Align::left}, {"BYTES", Align::right}, {"RATE", Align::right},
                  {"AGE", Align::right}, {"FS WAIT", Align::right}});
     for (const ipc::RowSnapshot& r : snap.sessions) {
@@ -170,13 +171,14 @@ std::string session_table(const ipc::Snapshot& snap, Now now) {
         const std::int64_t age = elapsed_ms(d.start_time_ms, now.realtime_ms);
         const std::string user = terminal_text(text_of(d.user));
         const std::string file = terminal_text(text_of(d.file));
+        const std::string software = terminal_text(text_of(d.client_name));
         // bytes of the current transfer over the session's age: a lower bound of the rate
         const std::string rate =
             age > 0 ? human_bytes(static_cast<std::uint64_t>(static_cast<double>(d.bytes) * 1000.0 /
                                                              static_cast<double>(age))) + "/s"
                     : "-";
         t.add_row({std::to_string(r.slot), std::to_string(d.session_id), terminal_text(text_of(d.client)),
-                   d.tls ? "yes" : "no", user.empty() ? "-" : user,
+                   d.tls ? "yes" : "no", user.empty() ? "-" : user, software.empty() ? "-" : tail_of(software, 24),
                    terminal_text(text_of(d.state)), file.empty() ? "-" : tail_of(file, 40),
                    human_bytes(d.bytes), rate, clock_duration(age / 1000), fs_wait_cell(d, now)});
     }

@@ -49,13 +49,17 @@ void check_command(std::string_view line) {
     while (start < line.size() && is_blank(line[start])) ++start;
     std::size_t end = start;
     while (end < line.size() && is_letter(line[end])) ++end;
-    const bool well_formed = end > start && end - start <= 4 && (end == line.size() || line[end] == ' ');
+    const std::size_t letters = end - start;
+    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+    const bool well_formed = letters > 0 && letters <= 4 && end - start - letters <= 3 &&
+                             (end == line.size() || line[end] == ' ');
     FUZZ_CHECK(cmd.has_value() == well_formed);
     if (!cmd) return;
 
     FUZZ_CHECK(cmd->verb.size() == end - start);
     for (std::size_t i = 0; i < cmd->verb.size(); ++i) {
-        FUZZ_CHECK(cmd->verb[i] >= 'A' && cmd->verb[i] <= 'Z');
+        FUZZ_CHECK(i < letters ? (cmd->verb[i] >= 'A' && cmd->verb[i] <= 'Z')
+                               : (cmd->verb[i] >= '0' && cmd->verb[i] <= '9'));
         FUZZ_CHECK(cmd->verb[i] == upper(line[start + i]));
     }
     const std::string_view rest = line.substr(end);

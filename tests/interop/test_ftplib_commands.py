@@ -21,8 +21,9 @@ VISIBLE = {"hello.txt", "data.bin", "sub"}
 MTIME = calendar.timegm((2021, 3, 4, 5, 6, 7))
 BIG = 64 << 20
 
-FEATURES = {"EPRT", "EPSV", "MDTM", "MLST type*;size*;modify*;perm*;unique*;", "PASV",
-            "REST STREAM", "SIZE", "TVFS", "UTF8"}
+FEATURES = {"CLNT", "EPRT", "EPSV", "HASH SHA-256*;SHA-512;SHA-1;MD5;CRC32", "MDTM", "MFMT",
+            "MLST type*;size*;modify*;perm*;unique*;UNIX.mode*;UNIX.owner*;UNIX.group*;", "PASV",
+            "RANG STREAM", "REST STREAM", "SITE UTIME", "SIZE", "TVFS", "UTF8"}
 
 
 def retrieve(ftp, name, rest=None):
@@ -109,7 +110,7 @@ class FtplibCommandsTest(FtpCase):
         facts = dict(ftp.mlsd())
         self.assertEqual(set(facts["hello.txt"]), {"type", "size"})
         self.assertEqual(set(facts["sub"]), {"type"})
-        self.assertIn(" MLST type*;size*;modify;perm;unique;", ftp.sendcmd("FEAT"))
+        self.assertIn(" MLST type*;size*;modify;perm;unique;UNIX.mode;UNIX.owner;UNIX.group;", ftp.sendcmd("FEAT"))
 
     def test_feat_lists_exactly_the_implemented_features(self):
         server = self.server()

@@ -123,6 +123,16 @@ void FsRoot::chmod(std::string_view vpath, mode_t mode, std::error_code& ec) con
     sys::check(ec, [&] { return ::chmod(link.c_str(), mode); });
 }
 
+void FsRoot::set_times(std::string_view vpath, const timespec& modify, const timespec* access,
+                       std::error_code& ec) const {
+    auto fd = open(vpath, O_PATH, 0, ec);
+    if (ec) return;
+    timespec times[2] = {access ? *access : timespec{0, UTIME_OMIT}, modify};
+    // As chmod: the /proc link reaches the inode the confined open found.
+    std::string link = "/proc/self/fd/" + std::to_string(fd.get());
+    sys::check(ec, [&] { return ::utimensat(AT_FDCWD, link.c_str(), times, 0); });
+}
+
 sys::unique_fd FsRoot::open_parent(std::string_view vpath, std::string& name, std::error_code& ec) const {
     name = std::string(base_name(vpath));
     if (name.empty()) {  // the root itself has no parent inside the root

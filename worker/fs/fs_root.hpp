@@ -8,6 +8,7 @@
 #include "ipc/sys/unique_fd.hpp"
 
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -60,6 +61,10 @@ public:
 
     // chmod() of the object at vpath (symlinks followed, inside the root).
     void chmod(std::string_view vpath, mode_t mode, std::error_code& ec) const;
+
+    // Sets the modification time (and the access time, when given; else it is left alone)
+    // of the object at vpath (symlinks followed, inside the root). Needs the owner's rights.
+    void set_times(std::string_view vpath, const timespec& modify, const timespec* access, std::error_code& ec) const;
 
     // Opens the directory containing vpath (O_PATH); name receives the last component.
     ipc::sys::unique_fd open_parent(std::string_view vpath, std::string& name, std::error_code& ec) const;

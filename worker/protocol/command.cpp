@@ -10,9 +10,11 @@ constexpr unsigned char kDont = 254;
 constexpr unsigned char kWill = 251;
 constexpr unsigned char kInterruptProcess = 244;
 constexpr unsigned char kDataMark = 242;
-constexpr std::size_t kMaxVerb = 4;
+constexpr std::size_t kMaxVerb = 4;        // letters
+constexpr std::size_t kMaxVerbDigits = 3;  // XSHA256, XSHA1, XMD5: the hash extensions
 
 bool is_ascii_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
 char to_upper_ascii(char c) {
     return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
@@ -62,8 +64,10 @@ std::optional<Command> parse_command(std::string_view line) {
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     const std::size_t verb_start = i;
     while (i < line.size() && is_ascii_letter(line[i])) ++i;
+    const std::size_t letters = i - verb_start;
+    while (i < line.size() && is_ascii_digit(line[i])) ++i;
     const std::size_t verb_len = i - verb_start;
-    if (verb_len == 0 || verb_len > kMaxVerb) return std::nullopt;
+    if (letters == 0 || letters > kMaxVerb || verb_len - letters > kMaxVerbDigits) return std::nullopt;
     if (i < line.size() && line[i] != ' ') return std::nullopt;
 
     Command cmd;

@@ -11,7 +11,7 @@ namespace ftpd::protocol {
 
 // One command from the control connection: "STOR my file.txt" -> {"STOR", "my file.txt"}.
 struct Command {
-    std::string verb;  // upper-case ASCII letters, 1..4 of them
+    std::string verb;  // 1..4 upper-case ASCII letters, then up to 3 digits
     std::string arg;   // everything after the one space that follows the verb, verbatim
     bool operator==(const Command&) const = default;
 };
@@ -22,8 +22,9 @@ struct Command {
 std::string strip_telnet(std::string_view line);
 
 // Splits one line (without its CR LF) into verb and argument. Leading blanks are
-// skipped; the verb is 1..4 ASCII letters, upper-cased, followed by the end of the
-// line or one space and the argument, kept verbatim. Returns nullopt for anything else.
+// skipped; the verb is 1..4 ASCII letters and up to 3 digits (the hash extensions XSHA256,
+// XSHA1, XMD5), upper-cased, followed by the end of the line or one space and the
+// argument, kept verbatim. Returns nullopt for anything else.
 std::optional<Command> parse_command(std::string_view line);
 
 // s with ASCII letters upper-cased (verbs, TYPE/MODE/STRU/OPTS/AUTH arguments); other

@@ -47,6 +47,9 @@ constexpr VerbCodes kTable[] = {
     {"MDTM", {kFileUnavailable}, {}},
     {"MLST", {kFileUnavailable}, {}},
     {"SITE", {kFileUnavailable}, {}},
+    // draft-somers-ftp-mfxx, draft-bryan-ftpext-hash; the legacy X-commands answer as HASH.
+    {"MFMT", {kFileUnavailable}, {}},
+    {"HASH", {kFileBusy, kFileUnavailable}, {}},
 };
 
 // RFC 959's obsolete X-variants (RFC 775) answer as their successors.
@@ -56,6 +59,7 @@ std::string_view canonical(std::string_view verb) {
     if (verb == "XCWD") return "CWD";
     if (verb == "XCUP") return "CDUP";
     if (verb == "XPWD") return "PWD";
+    if (verb == "XSHA256" || verb == "XSHA512" || verb == "XSHA1" || verb == "XMD5" || verb == "XCRC") return "HASH";
     return verb;
 }
 

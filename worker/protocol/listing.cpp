@@ -162,12 +162,13 @@ std::string format_mlsx_facts(const FileInfo& info, std::string_view perm) {
     }
     out += ';';
     if (info.type == 'f') out += "size=" + std::to_string(info.size) + ';';
-    out += "modify=" + format_mdtm(info.mtime) + ';';
+    out += "modify=" + format_timestamp({info.mtime, info.mtime_ns}) + ';';
     if (!perm.empty()) out += "perm=" + std::string(perm) + ';';
-    char unique[48];
-    std::snprintf(unique, sizeof unique, "%llXU%llX", static_cast<unsigned long long>(info.dev),
-                  static_cast<unsigned long long>(info.ino));
-    out += "unique=" + std::string(unique) + ';';
+    char facts[128];
+    std::snprintf(facts, sizeof facts, "unique=%llXU%llX;UNIX.mode=%04o;UNIX.owner=%u;UNIX.group=%u;",
+                  static_cast<unsigned long long>(info.dev), static_cast<unsigned long long>(info.ino),
+                  static_cast<unsigned>(info.mode & 07777), info.uid, info.gid);
+    out += facts;
     return out + ' ' + displayable_name(info.name);
 }
 
@@ -194,6 +195,34 @@ std::optional<std::int64_t> parse_mdtm(std::string_view text) {
     };
     return from_civil(Civil{static_cast<int>(field(0, 4)), field(4, 2), field(6, 2), field(8, 2),
                             field(10, 2), field(12, 2)});
+}
+
+std::optional<Timestamp> parse_timestamp(std::string_view text) {
+    constexpr std::size_t kDigits = 14;
+    const std::string_view fraction = text.size() > kDigits ? text.substr(kDigits) : std::string_view();
+    if (!fraction.empty() && (fraction.size() < 2 || fraction.size() > 10)) return std::nullopt;
+    auto seconds = parse_mdtm(text);
+    if (!seconds) return std::nullopt;
+    Timestamp t{*seconds, 0};
+    if (!fraction.empty()) {
+        std::uint32_t ns = 0, scale = 100'000'000;
+        for (char c : fraction.substr(1)) {
+            ns += static_cast<std::uint32_t>(c - '0') * scale;
+            scale /= 10;
+        }
+        t.nanoseconds = ns;
+    }
+    return t;
+}
+
+std::string format_timestamp(const Timestamp& t) {
+    std::string out = format_mdtm(t.seconds);
+    if (t.nanoseconds >= 1'000'000) {
+        char frac[8];
+        std::snprintf(frac, sizeof frac, ".%03u", t.nanoseconds / 1'000'000);
+        out += frac;
+    }
+    return out;
 }
 
 namespace {

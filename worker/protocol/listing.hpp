@@ -19,6 +19,8 @@ struct FileInfo {
     std::uint64_t nlink = 1;
     std::string owner = "ftp", group = "ftp";
     std::int64_t mtime = 0;  // unix seconds
+    std::uint32_t mtime_ns = 0;  // and nanoseconds (MLSD's modify fact shows milliseconds)
+    std::uint32_t uid = 0, gid = 0;  // MLSD's UNIX.owner and UNIX.group (numbers)
     std::uint64_t dev = 0, ino = 0;
     bool operator==(const FileInfo&) const = default;
 };
@@ -29,9 +31,11 @@ struct FileInfo {
 // UTC. CR, LF and NUL in the name are shown as '?'. No CRLF. Never throws except bad_alloc.
 std::string format_list_line(const FileInfo& info, std::int64_t now);
 
-// RFC 3659 facts plus the name: "type=file;size=1234;modify=20261123123456;perm=adfrw;
-// unique=803U1234; name". type is file, dir, OS.unix=symlink or OS.unix=special; size
-// only for files; perm left out when empty; unique is hex dev "U" hex ino. No CRLF.
+// RFC 3659 facts plus the name: "type=file;size=1234;modify=20261123123456.250;perm=adfrw;
+// unique=803U1234;UNIX.mode=0644;UNIX.owner=1000;UNIX.group=1000; name". type is file, dir,
+// OS.unix=symlink or OS.unix=special; size only for files; modify with milliseconds when
+// the time has them; perm left out when empty; unique is hex dev "U" hex ino; the UNIX.*
+// facts as proftpd spells them, owner and group as numbers. No CRLF.
 std::string format_mlsx_facts(const FileInfo& info, std::string_view perm);
 
 // "YYYYMMDDHHMMSS" in UTC; times outside years 0000..9999 are clamped to them.
@@ -40,6 +44,21 @@ std::string format_mdtm(std::int64_t unix_seconds);
 // Parses "YYYYMMDDHHMMSS" with an optional ".fraction" (dropped); nullopt when it is
 // not exactly that or names no real date and time. Never throws.
 std::optional<std::int64_t> parse_mdtm(std::string_view text);
+
+// A time with its fraction of a second, as MFMT, SITE UTIME and the MLSD modify fact carry it.
+struct Timestamp {
+    std::int64_t seconds = 0;        // unix seconds, UTC
+    std::uint32_t nanoseconds = 0;   // 0 .. 999,999,999
+    bool operator==(const Timestamp&) const = default;
+};
+
+// "YYYYMMDDHHMMSS" or "YYYYMMDDHHMMSS.s" .. ".sssssssss" (1 to 9 digits of fraction);
+// nullopt otherwise. Never throws.
+std::optional<Timestamp> parse_timestamp(std::string_view text);
+
+// "YYYYMMDDHHMMSS", then ".sss" (milliseconds) when the time has a fraction of at least a
+// millisecond (RFC 3659 section 2.3). Never throws except bad_alloc.
+std::string format_timestamp(const Timestamp& t);
 
 // Client side: one unix `ls -l` line (ours, vsftpd, proftpd, pure-ftpd, pyftpdlib, GNU ls).
 // The name is everything after the date's single following blank (spaces kept); for a

@@ -80,6 +80,7 @@ ipc::Snapshot sample_snapshot() {
     ipc::RowSnapshot r0 = row(0, 0, 7, "127.0.0.1:40000", "anonymous", "RETR", "/pub/a.iso");
     r0.data.bytes = 1'048'576;
     r0.data.start_time_ms = kNow.realtime_ms - 2'000;
+    ipc::set_text(r0.data.client_name, "FileZilla 3.66.5");
     ipc::RowSnapshot r1 = row(2, 3, 8, "[::1]:40001", kEvilUser, "STOR", "/in/x");
     r1.data.tls = 1;
     r1.data.start_time_ms = kNow.realtime_ms - 65'000;
@@ -218,9 +219,10 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"("generation":1,"uptime_s":3600,)"
         R"("busy":true,"torn":false}],)"
         R"("sessions":[{"worker":0,"id":7,"client":"127.0.0.1:40000","user":"anonymous","state":"RETR",)"
-        R"("file":"/pub/a.iso","bytes":1048576,"age_s":2,"tls":false,"fs_op":"","fs_wait_s":0},)"
+        R"("file":"/pub/a.iso","bytes":1048576,"age_s":2,"tls":false,"client_name":"FileZilla 3.66.5","fs_op":"",)"
+        R"("fs_wait_s":0},)"
         R"({"worker":2,"id":8,"client":"[::1]:40001","user":"ev\"il\\\u0001\ufffd","state":"STOR",)"
-        R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"fs_op":"write","fs_wait_s":42}],)"
+        R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"client_name":"","fs_op":"write","fs_wait_s":42}],)"
         R"("totals":{"sessions_active":2,"sessions_total":14,"bytes_in":2148,"bytes_out":1048576,)"
         R"("worker_restarts":4}})"
         "\n";
@@ -245,7 +247,7 @@ print(d["sessions"][1]["user"].encode("unicode_escape").decode())
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
         "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
-        "worker,id,client,user,state,file,bytes,age_s,tls,fs_op,fs_wait_s",
+        "worker,id,client,user,state,file,bytes,age_s,tls,client_name,fs_op,fs_wait_s",
         "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts",
         R"(ev"il\\\x01\ufffd)",
     };
@@ -307,14 +309,16 @@ BOOST_AUTO_TEST_CASE(session_table_aligns_columns_in_characters_not_bytes) {
     check_aligned(table, {"WORKER", "ID", "BYTES", "RATE", "AGE", "FS WAIT"});
     const auto first = cells_of(table[1]);
     const auto evil = cells_of(table[2]);
-    BOOST_TEST(first.at(10).text == "-");
-    BOOST_TEST(evil.at(10).text == "write 42s");
-    BOOST_TEST(first.at(6).text == "/pub/a.iso");
-    BOOST_TEST(first.at(8).text == "512.0 KiB/s");  // 1 MiB in 2 s
-    BOOST_TEST(first.at(9).text == "0:00:02");
+    BOOST_TEST(first.at(5).text == "FileZilla 3.66.5");
+    BOOST_TEST(evil.at(5).text == "-");
+    BOOST_TEST(first.at(11).text == "-");
+    BOOST_TEST(evil.at(11).text == "write 42s");
+    BOOST_TEST(first.at(7).text == "/pub/a.iso");
+    BOOST_TEST(first.at(9).text == "512.0 KiB/s");  // 1 MiB in 2 s
+    BOOST_TEST(first.at(10).text == "0:00:02");
     BOOST_TEST(evil.at(3).text == "yes");
     BOOST_TEST(evil.at(4).text == "ev\"il\\?\xEF\xBF\xBD");  // control char '?', bad byte U+FFFD
-    BOOST_TEST(evil.at(9).text == "0:01:05");
+    BOOST_TEST(evil.at(10).text == "0:01:05");
 }
 
 BOOST_AUTO_TEST_CASE(table_never_passes_terminal_control_sequences_through) {
@@ -334,7 +338,7 @@ BOOST_AUTO_TEST_CASE(session_table_shows_the_tail_of_a_long_file_name) {
     ipc::set_text(snap.sessions[0].data.file, file);
     const auto table = table_starting_with(status_table(snap, kNow), "WORKER");
     BOOST_TEST_REQUIRE(table.size() == 3u);
-    const std::string cell = cells_of(table[1]).at(6).text;
+    const std::string cell = cells_of(table[1]).at(7).text;
     BOOST_TEST(cell.size() == 40u);
     BOOST_TEST(cell.rfind("...", 0) == 0u);
     BOOST_TEST(file.ends_with(cell.substr(3)));

@@ -106,14 +106,22 @@ BOOST_AUTO_TEST_CASE(mlsx_facts_for_a_file) {
     f.dev = 0x803;
     f.ino = 0x1234;
     BOOST_TEST(format_mlsx_facts(f, "adfrw") ==
-               "type=file;size=1234;modify=20261123123456;perm=adfrw;unique=803U1234; name");
+               "type=file;size=1234;modify=20261123123456;perm=adfrw;unique=803U1234;UNIX.mode=0644;"
+               "UNIX.owner=0;UNIX.group=0; name");
+    f.mtime_ns = 250'000'000;
+    f.uid = 1000;
+    f.gid = 100;
+    BOOST_TEST(format_mlsx_facts(f, "") ==
+               "type=file;size=1234;modify=20261123123456.250;unique=803U1234;UNIX.mode=0644;"
+               "UNIX.owner=1000;UNIX.group=100; name");
 }
 
 BOOST_AUTO_TEST_CASE(mlsx_facts_for_dir_and_symlink_have_no_size) {
     FileInfo d = with_type(file("my dir", 4096, 0755, k20200105_000000), 'd');
     d.dev = 1;
     d.ino = 255;
-    BOOST_TEST(format_mlsx_facts(d, "") == "type=dir;modify=20200105000000;unique=1UFF; my dir");
+    BOOST_TEST(format_mlsx_facts(d, "") ==
+               "type=dir;modify=20200105000000;unique=1UFF;UNIX.mode=0755;UNIX.owner=0;UNIX.group=0; my dir");
     const FileInfo l = with_type(file("ln", 3, 0777, k20200105_000000), 'l');
     BOOST_TEST(format_mlsx_facts(l, "r").rfind("type=OS.unix=symlink;modify=", 0) == 0u);
 }

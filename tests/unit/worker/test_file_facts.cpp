@@ -74,8 +74,9 @@ BOOST_AUTO_TEST_CASE(parse_mlst_facts_is_case_insensitive_and_ignores_unknown) {
 }
 
 BOOST_AUTO_TEST_CASE(feat_and_opts_texts_mark_the_selection) {
-    BOOST_TEST(mlst_feat_text(kAllMlstFacts) == "MLST type*;size*;modify*;perm*;unique*;");
-    BOOST_TEST(mlst_feat_text(0b00011u) == "MLST type*;size*;modify;perm;unique;");
+    BOOST_TEST(mlst_feat_text(kAllMlstFacts) ==
+               "MLST type*;size*;modify*;perm*;unique*;UNIX.mode*;UNIX.owner*;UNIX.group*;");
+    BOOST_TEST(mlst_feat_text(0b00011u) == "MLST type*;size*;modify;perm;unique;UNIX.mode;UNIX.owner;UNIX.group;");
     BOOST_TEST(mlst_facts_text(0b00011u) == "type;size;");
     BOOST_TEST(mlst_facts_text(0u) == "");
 }
