@@ -86,7 +86,7 @@ awaitable<std::optional<std::string>> Session::file_digest(const std::string& sh
     }
     start_monitor(std::string(verb_) + " " + shown, end - start);
     std::error_code result;
-    for (std::uint64_t pos = start; pos < end && !result;) {
+    for (std::uint64_t pos = start; pos < end && !result && !aborted_ && !closing_;) {
         std::size_t want = std::min<std::uint64_t>(chunk_size(kHashChunk), end - pos);
         fs::Call<std::size_t> hash_call = [file, digest, pos, want] { return fs::hash_chunk(*file, *digest, pos, want); };
         auto r = co_await fs_call<std::size_t>(fs::Op::hash, path, std::move(hash_call));

@@ -288,7 +288,7 @@ awaitable<void> Session::watchdog() {
 
 bool Session::refuse_write() {
     if (may_write_) return false;
-    reply(code::kFileUnavailable, "Permission denied.");
+    reply_file_error(protocol::FileError::permission, "");  // 553 for STOR, 550 for DELE, ...
     return true;
 }
 

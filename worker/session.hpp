@@ -138,7 +138,8 @@ private:
     // the client gave it): an errno value or an fs::errc (busy, timed out, interrupted).
     void reply_fs_error(const std::error_code& ec, std::string_view name);
     void reply_file_error(protocol::FileError error, std::string_view name);
-    // True (and replies 550) when this session may not modify files.
+    // True (and replies "Permission denied" with the command's code) when this session may
+    // not modify files.
     bool refuse_write();
 
     // File-system work (session_fs.cpp). fs_call() runs `fn` on a file-system thread and

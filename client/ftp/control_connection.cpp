@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "client/ftp/tls_stream.hpp"
+#include "worker/protocol/command.hpp"
 
 namespace ftpd::client {
 
@@ -71,7 +72,8 @@ std::optional<protocol::Reply> ControlConnection::next_reply(Timeout wait, bool 
             if (line->too_long) continue;  // a line we cannot use; the reply's end still comes
             std::optional<protocol::Reply> reply;
             try {
-                reply = parser_.feed_line(line->text);
+                // RFC 959's control connection is Telnet: a server doubles a 0xFF byte.
+                reply = parser_.feed_line(protocol::strip_telnet(line->text));
             } catch (const std::runtime_error& e) {
                 throw ConnectionLost(std::string("bad reply from the server: ") + e.what());
             }

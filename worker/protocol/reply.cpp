@@ -86,9 +86,13 @@ std::string_view class_text(int code) {
     }
 }
 
-// One text line for the wire: CR and NUL become spaces.
+// One text line for the wire: CR and NUL become spaces, and a 0xFF byte (Telnet's IAC,
+// RFC 854, which RFC 959's control connection is) is doubled, as a name can hold one.
 void append_clean(std::string& out, std::string_view line) {
-    for (char c : line) out.push_back((c == '\r' || c == '\0') ? ' ' : c);
+    for (char c : line) {
+        out.push_back((c == '\r' || c == '\0') ? ' ' : c);
+        if (c == '\xff') out.push_back(c);
+    }
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

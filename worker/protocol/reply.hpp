@@ -107,7 +107,8 @@ std::string_view default_text(int code);
 // The wire form of a reply, ending in CRLF. Text lines are separated by '\n'; more
 // than one line gives an RFC 959 multi-line reply ("211-first", middle lines, "211 last"),
 // where a middle line starting with a digit gets a leading space. CR and NUL in text
-// become spaces, so no name can forge a reply line. Empty text uses default_text(code).
+// become spaces, so no name can forge a reply line; a 0xFF byte is doubled (Telnet IAC,
+// RFC 854). Empty text uses default_text(code).
 // Throws std::invalid_argument unless 100 <= code <= 699.
 std::string format_reply(int code, std::string_view text);
 

@@ -1,4 +1,5 @@
 // Unit tests for worker/protocol/reply: codes, the formatter and the client's parser.
+#include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 
 #include <boost/test/data/monomorphic.hpp>
@@ -172,6 +173,19 @@ BOOST_AUTO_TEST_CASE(reply_classes_follow_first_digit) {
     BOOST_TEST(reply_with(425).transient_negative());
     BOOST_TEST(reply_with(550).permanent_negative());
     BOOST_TEST(!reply_with(550).transient_negative());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(reply_iac)
+
+BOOST_AUTO_TEST_CASE(a_0xff_byte_in_a_reply_is_doubled) {
+    using namespace ftpd::protocol;
+    BOOST_TEST(format_reply(257, "\"/caf\xff\" created") == "257 \"/caf\xff\xff\" created\r\n");
+    BOOST_TEST(format_reply(212, "Status:\n\xff name\nEnd") == "212-Status:\r\n\xff\xff name\r\n212 End\r\n");
+    BOOST_TEST(format_reply_middle_line("a\xff") == "a\xff\xff\r\n");
+    // and a client reading it with Telnet rules gets the byte back once
+    BOOST_TEST(strip_telnet("257 \"/caf\xff\xff\" created") == "257 \"/caf\xff\" created");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
