@@ -395,7 +395,7 @@ class FtplibCommandsTest(FtpCase):
         server = self.server(anonymous_write=False)
         ftp = self.client(server)
         self.assert_code("550", ftp.storbinary, "APPE hello.txt", io.BytesIO(b"x"))
-        self.assert_code("550", ftp.sendcmd, "STOU")
+        self.assert_code("553", ftp.sendcmd, "STOU")  # RFC 959: STOU's refusals are 450, 452, 553
         with open(server.path("hello.txt"), "rb") as f:
             self.assertEqual(f.read(), HELLO)
 

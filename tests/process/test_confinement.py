@@ -45,13 +45,13 @@ class ConfinementTest(FtpCase):
     def test_anonymous_cannot_write_when_anonymous_write_is_off(self):
         server = self.server(anonymous_write=False)
         ftp = self.client(server)
-        self.assert_code("550", ftp.storbinary, "STOR new.bin", io.BytesIO(b"data"))
+        self.assert_code("553", ftp.storbinary, "STOR new.bin", io.BytesIO(b"data"))  # RFC 959: STOR has no 550
         self.assert_code("550", ftp.storbinary, "APPE hello.txt", io.BytesIO(b"data"))
         self.assert_code("550", ftp.mkd, "newdir")
         self.assert_code("550", ftp.delete, "hello.txt")
         self.assert_code("550", ftp.sendcmd, "RNFR hello.txt")
         self.assert_code("550", ftp.rmd, "sub")
-        self.assert_code("550", ftp.sendcmd, "STOU")
+        self.assert_code("553", ftp.sendcmd, "STOU")
         self.assert_code("550", ftp.sendcmd, "SITE CHMOD 777 hello.txt")
         self.assertEqual(sorted(os.listdir(server.root)), sorted(VISIBLE | {".secret"}))
         with open(server.path("hello.txt"), "rb") as f:

@@ -182,6 +182,8 @@ Result<UploadPtr> create_upload(const FsRoot& root, std::string_view vpath, cons
         if (S_ISDIR(st.st_mode)) return {sys::errno_code(EISDIR)};
         if (!overwrite) return {sys::errno_code(EEXIST)};
         if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) return {sys::errno_code(ENXIO)};
+    } else if (errno != ENOENT) {
+        return {sys::errno_code()};  // a name the directory cannot hold (ENAMETOOLONG), ...
     }
     return create_temp(std::move(dir), std::move(name), temp, mode);
 }
