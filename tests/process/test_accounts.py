@@ -139,19 +139,19 @@ class AccountsTest(unittest.TestCase):
         self.assertEqual(sha256_file(server.path("carol.bin")), sha256(UPLOAD))
         # The same directory stays read-only for anonymous (anonymous_write = no).
         anon = self.client(server, "anonymous", "me@example.com")
-        self.assert_code("550", anon.storbinary, "STOR anon.bin", io.BytesIO(b"x"))
+        self.assert_code("553", anon.storbinary, "STOR anon.bin", io.BytesIO(b"x"))
 
     def test_anonymous_still_gets_the_config_root(self):
         server = self.standard()
         ftp = self.client(server, "anonymous", "me@example.com")
         self.assertEqual(ftp.nlst(), ["anon.txt"])
 
-    def test_ro_user_gets_550_on_stor_mkd_dele(self):
+    def test_ro_user_gets_553_on_stor_and_550_on_mkd_dele(self):
         server = self.standard()
         ftp = self.client(server, "bob", "bob-pw")
         reply, data = retrieve(ftp, "readme.txt")
         self.assertEqual(data, b"read me\n")
-        self.assert_code("550", ftp.storbinary, "STOR new.bin", io.BytesIO(b"data"))
+        self.assert_code("553", ftp.storbinary, "STOR new.bin", io.BytesIO(b"data"))
         self.assert_code("550", ftp.mkd, "newdir")
         self.assert_code("550", ftp.delete, "readme.txt")
         self.assertEqual(sorted(os.listdir(server.bob_root)), ["readme.txt"])
