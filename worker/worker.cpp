@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -132,10 +133,23 @@ private:
         pool.check_stuck();
         auto fs = pool.stats();
         worker_.status().fs_stats(fs.threads, fs.running + fs.queued, fs.stuck, fs.oldest_s);
+        return_memory();
         heartbeat_timer_.expires_after(std::chrono::seconds(1));
         heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) beat();
         });
+    }
+
+    // After a burst of sessions has closed, give the memory they used back to the system:
+    // the session table's buckets and the heap's free pages (glibc keeps them otherwise).
+    // Once the sessions are down to half of the peak since the last time, by at least 256.
+    void return_memory() {
+        std::size_t now = worker_.sessions_.size();
+        sessions_peak_ = std::max(sessions_peak_, now);
+        if (sessions_peak_ < now * 2 || sessions_peak_ - now < 256) return;
+        worker_.sessions_.rehash(0);
+        ::malloc_trim(0);
+        sessions_peak_ = now;
     }
 
     // The master passes the re-opened log file before the signal; without one (logging to
@@ -302,6 +316,7 @@ private:
     net::signal_set signals_;
     net::steady_timer drain_timer_;
     net::steady_timer heartbeat_timer_;
+    std::size_t sessions_peak_ = 0;  // most sessions at once since memory was last returned
 };
 
 int run_worker(const WorkerContext& ctx) noexcept {
@@ -313,6 +328,9 @@ int run_worker(const WorkerContext& ctx) noexcept {
         // umask applied (SITE UMASK): the process-wide one, shared by the file-system
         // threads, stays out of the way.
         ::umask(0);
+        // Few heap arenas: the file-system and crypt threads would each get their own, and
+        // their free memory stays apart from the loop's (glibc's default is 8 per core).
+        ::mallopt(M_ARENA_MAX, 2);
         std::unique_ptr<Worker> worker;
         try {
             worker = std::make_unique<Worker>(ctx);  // root dir and IPC, before dropping root
