@@ -72,7 +72,8 @@ class UserAdminTest(unittest.TestCase):
         with open(server.users_path) as f:
             line = next(l for l in f if l.startswith("bob:"))
         self.assertRegex(line, r"^bob:\$(y|6)\$")  # yescrypt, or SHA-512 where missing
-        self.assertNotIn("b0b pass", open(server.users_path).read())
+        with open(server.users_path) as f:
+            self.assertNotIn("b0b pass", f.read())
 
     def test_passwd_changes_it_for_new_logins_without_a_reload(self):
         server = self.server()
