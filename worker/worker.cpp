@@ -12,6 +12,7 @@
 #include "worker/net.hpp"
 #include "worker/proxy_reader.hpp"
 #include "worker/session.hpp"
+#include "worker/users_channel.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -35,7 +36,8 @@ namespace sys = ipc::sys;
 Worker::Worker(const WorkerContext& ctx)
     : ctx_(ctx),
       anonymous_root_(std::make_shared<const fs::FsRoot>(ctx.settings.root)),
-      status_(ctx.master_pid, ctx.slot, ctx.generation) {}
+      status_(ctx.master_pid, ctx.slot, ctx.generation),
+      users_(std::make_shared<const std::vector<Account>>(ctx.settings.users)) {}
 
 void Worker::session_ended(std::uint64_t id) {
     sessions_.erase(id);
@@ -129,6 +131,7 @@ private:
     // in the file system do not (they are logged and counted instead).
     void beat() {
         worker_.status().heartbeat();
+        kick_sessions();
         auto& pool = worker_.fs_pool();
         pool.check_stuck();
         auto fs = pool.stats();
@@ -303,6 +306,14 @@ private:
         for (auto& a : acceptors_) a.close(ignored);
     }
 
+    // ftpctl user del --kick marks rows in the status segment; checked with the heartbeat.
+    void kick_sessions() {
+        std::vector<std::shared_ptr<Session>> kicked;
+        for (auto& [id, weak] : worker_.sessions_)
+            if (auto s = weak.lock(); s && s->kick_requested()) kicked.push_back(std::move(s));
+        for (auto& s : kicked) s->kick();
+    }
+
     void stop_sessions() {
         auto sessions = worker_.sessions_;
         for (auto& [id, weak] : sessions)
@@ -356,6 +367,8 @@ int run_worker(const WorkerContext& ctx) noexcept {
         worker->set_crypt_pool(&crypt);
         WorkerLoop loop(io, *worker, ctx);
         loop.start();  // installs the signal handlers while signals are still blocked
+        UsersChannel users(io, *worker, ctx.users_channel, ctx.users_file);
+        users.start();
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
