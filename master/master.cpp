@@ -388,15 +388,23 @@ private:
     }
 
     // "ok" hands over; "<status><message>" is the new master's reason for giving up.
+    // The pipe is non-blocking: the new master's workers may hold its write end too.
     void read_upgrade_report() {
         char buf[512];
-        ssize_t n = ::read(upgrade_report_.get(), buf, sizeof buf);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-        if (n > 0) upgrade_text_.append(buf, static_cast<std::size_t>(n));
+        bool eof = false;
+        while (upgrade_text_.find('\n') == std::string::npos) {
+            ssize_t n = ::read(upgrade_report_.get(), buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                eof = n == 0 || errno != EAGAIN;
+                break;
+            }
+            upgrade_text_.append(buf, static_cast<std::size_t>(n));
+        }
         auto nl = upgrade_text_.find('\n');
         if (nl == std::string::npos) {
             // EOF without a verdict: it died; the reap (SIGCHLD) says how.
-            if (n <= 0) upgrade_report_.reset();
+            if (eof) upgrade_report_.reset();
             return;
         }
         std::string line = upgrade_text_.substr(0, nl);
@@ -415,6 +423,7 @@ private:
         if (pid != upgrade_pid_) return;
         upgrade_pid_ = 0;
         const std::string how = ending_of(status);
+        if (upgrade_pending_ && upgrade_report_) read_upgrade_report();  // its last words first
         if (upgrade_pending_)
             upgrade_failed("the new master (pid " + std::to_string(pid) + ") " + how + " before it was ready");
         else if (retiring_)

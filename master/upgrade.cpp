@@ -121,6 +121,7 @@ UpgradeChild start_new_binary(const std::string& binary, const std::string& conf
     int fds[2];
     sys::check("pipe", [&] { return ::pipe2(fds, O_CLOEXEC); });
     sys::unique_fd read_end(fds[0]), write_end(fds[1]);
+    sys::check("fcntl(O_NONBLOCK)", [&] { return ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK); });
 
     // Everything the child needs is built before the fork.
     std::string listen;

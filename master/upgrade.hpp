@@ -39,7 +39,7 @@ std::string start_path(const char* argv0);
 // The old master's child: the new binary, started with what it needs to take over.
 struct UpgradeChild {
     pid_t pid = 0;
-    ipc::sys::unique_fd report;  // read end of the report pipe
+    ipc::sys::unique_fd report;  // read end of the report pipe, non-blocking
 };
 
 // Forks and execs `binary -c config_path [-f]` with the listening sockets, the pid file and
