@@ -369,7 +369,7 @@ private:
             spdlog::warn("upgrade: ignored ({})", stopping_ ? "stopping" : "an upgrade is already in progress");
             return;
         }
-        spdlog::info("upgrade: starting {} -c {}", binary_, cfg_.path);
+        spdlog::info("upgrade: starting {} -c {}{}", binary_, cfg_.path, foreground_ ? " -f" : "");
         try {
             UpgradeChild child = start_new_binary(binary_, cfg_.path, foreground_, listeners_, pid_file_->fd());
             upgrade_pid_ = child.pid;
