@@ -179,6 +179,26 @@ class UpgradeTest(unittest.TestCase):
         self.assertEqual(read_pid_file(server), new_pid)
         server.stop()
 
+    def test_upgrade_of_a_detached_daemon(self):
+        server = self.start(daemon=True, files={"a.txt": b"hello\n"})
+        old_pid = server.pid
+        old_workers = server.worker_pids()
+        install_binary(server.binary)
+        rc, out, err = run_ftpctl(server, "upgrade")
+        self.assertEqual(rc, 0, out + err + server.log_text()[-4000:])
+        new_pid = read_pid_file(server)
+        self.assertNotEqual(new_pid, old_pid)
+        wait_until(lambda: not pid_alive(old_pid) and not any(pid_alive(p) for p in old_workers),
+                   what="the old master and its workers to exit")
+        self.assertEqual(shm_entries(old_pid), [])
+        server.adopt_master(new_pid)
+        ftp = ftplib.FTP()
+        ftp.connect("127.0.0.1", server.port, timeout=DEFAULT_TIMEOUT)
+        ftp.login("anonymous", "t@example.com")
+        self.assertEqual(ftp.size("a.txt"), 6)
+        ftp.quit()
+        server.stop()
+
     def assert_failed_upgrade(self, server, expect):
         pid = server.pid
         mark = server.log_mark()
