@@ -365,7 +365,7 @@ rm -f "$root$conf"
 note "package upgrade during a download: a newer version of $(basename "$deb")"
 newer=$run/newer
 version=$(dpkg-deb -f "$deb" Version)
-if ! { rm -rf "$newer" && dpkg-deb -R "$deb" "$newer/pkg" &&
+if ! { rm -rf "$newer" && mkdir -p "$newer" && dpkg-deb -R "$deb" "$newer/pkg" &&
         sed -i "s/^Version: .*/Version: $version+upgradecheck/" "$newer/pkg/DEBIAN/control" &&
         dpkg-deb -b "$newer/pkg" "$root/tmp/ftpd-newer.deb" >/dev/null; }; then
     fail "repacking $(basename "$deb") as $version+upgradecheck"
@@ -374,15 +374,16 @@ cp "$root/etc/ftpd.conf" "$run/ftpd.conf.saved"
 conf=/etc/ftpd.conf
 write_conf "upgrade check"
 sed -i 's#^pid_file = .*#pid_file = /run/ftpd.pid#' "$root$conf"
+echo "shutdown_timeout = 300" >>"$root$conf"  # the old master drains the download to its end
 big=/srv/ftp/upgrade-check.bin
-head -c $((16 << 20)) /dev/urandom >"$root$big" && chmod 0644 "$root$big"
+head -c $((48 << 20)) /dev/urandom >"$root$big" && chmod 0644 "$root$big"
 ftpdlog=$run/ftpd-upgrade.log
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/ftpd -f -c "$conf" >"$ftpdlog" 2>&1 &
 ftpd_pid=$!
 if wait_for "'listening on' log line" listening && wait_for "'ready: generation 1'" grep -q 'ready: generation 1' "$ftpdlog"; then
     port=$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$ftpdlog" | head -n 1 | sed 's/.*://')
     got=$run/upgrade-download.bin
-    curl -sS --max-time 120 --limit-rate 2M -o "$got" "ftp://127.0.0.1:$port$big" &
+    curl -sS --max-time 240 --limit-rate 2M -o "$got" "ftp://127.0.0.1:$port/${big#/srv/ftp/}" &
     curl_pid=$!
     downloading() { [ -s "$got" ]; }
     wait_for "the download to begin" downloading
@@ -391,7 +392,11 @@ if wait_for "'listening on' log line" listening && wait_for "'ready: generation 
     new_pid=$(cat "$root/run/ftpd.pid" 2>/dev/null)
     if [ -n "$new_pid" ] && [ "$new_pid" != "$ftpd_pid" ] && grep -q "upgrade: master $new_pid is ready" "$ftpdlog"; then
         pass "postinst: binary upgrade from master $ftpd_pid to $new_pid"
-    else fail "postinst did not upgrade the binary (pid file: '$new_pid'); log:"; tail -n 20 "$ftpdlog" | sed 's/^/    | /'; fi
+    else
+        fail "postinst did not upgrade the binary (pid file: '$new_pid'); log:"; tail -n 20 "$ftpdlog" | sed 's/^/    | /'
+        new_pid=
+        kill -TERM "$curl_pid" "$ftpd_pid" 2>/dev/null
+    fi
     if kill -0 "$curl_pid" 2>/dev/null; then pass "the download was still running after the upgrade"
     else fail "the download ended before the package upgrade finished (too fast to show anything)"; fi
     wait "$curl_pid"; crc=$?
@@ -401,7 +406,7 @@ if wait_for "'listening on' log line" listening && wait_for "'ready: generation 
     check "the old master exits with status 0 after draining (got $rc)" test "$rc" = 0
     greeting=$(curl -sS -v --max-time 20 "ftp://127.0.0.1:$port/install-check.txt" -o /dev/null 2>&1 | grep '^< 220' | head -n 1)
     check "the new master serves ($greeting)" test -n "$greeting"
-    if [ -n "$new_pid" ] && [ "$new_pid" != "$ftpd_pid" ]; then
+    if [ -n "$new_pid" ]; then
         kill -TERM "$new_pid" 2>/dev/null
         for _ in $(seq 300); do kill -0 "$new_pid" 2>/dev/null || break; sleep 0.1; done
     fi
