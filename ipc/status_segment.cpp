@@ -188,6 +188,7 @@ void SegmentOwner::adopt_header(const SegmentOwner& previous) noexcept {
         h.last_reload_ok = old.last_reload_ok;
         std::memcpy(h.config_path, old.config_path, sizeof h.config_path);
         std::memcpy(h.last_reload_error, old.last_reload_error, sizeof h.last_reload_error);
+        h.hooks = old.hooks;
     });
     header().last_session_id.store(previous.header().last_session_id.load(std::memory_order_relaxed),
                                    std::memory_order_relaxed);
@@ -207,6 +208,10 @@ void SegmentOwner::set_reload_result(bool ok, std::string_view error, std::int64
         set_text(h.last_reload_error, ok ? std::string_view{} : error);
         h.reload_time_ms = when_ms;
     });
+}
+
+void SegmentOwner::set_hooks(const HookRunnerData& hooks) noexcept {
+    write_header([&](HeaderData& h) { h.hooks = hooks; });
 }
 
 // ---------------------------------------------------------------- SegmentView

@@ -3,6 +3,7 @@
 // SIGHUP). The keys themselves are one table, in config_keys.cpp.
 #pragma once
 
+#include "master/hooks/hook_settings.hpp"
 #include "worker/settings.hpp"
 
 #include <cstdint>
@@ -36,6 +37,7 @@ struct Config {
     std::string users_file;             // virtual users; empty: none (entries go to server.users)
     worker::TlsOptions tls;             // tls_cert, tls_key, tls_ciphers, tls_min_version
     worker::Settings server;            // server.tls_context is built by parse_config when tls != off
+    hooks::HookSettings hooks;          // hook, webhook, hook_*, webhook_*
 };
 
 struct ConfigError {

@@ -8,6 +8,7 @@
 #include "ipc/status_segment.hpp"
 #include "ipc/sys/capabilities.hpp"
 #include "ipc/sys/syscall.hpp"
+#include "master/hooks/supervisor.hpp"
 #include "master/listeners.hpp"
 #include "master/pool.hpp"
 #include "master/xferlog.hpp"
@@ -86,19 +87,31 @@ public:
                 slot_segment_[slot] = status_.get();
             },
             [this](unsigned slot) { segment_of(slot).reset_slot(slot); });
+        hooks_ = std::make_unique<hooks::HookSupervisor>([this, fd = sigfd.get(), pid = pid_file->fd()] {
+            std::vector<int> fds{fd, pid};
+            for (const auto& l : listeners_) fds.push_back(l.fd.get());
+            return fds;
+        });
+        pool_->on_other_child([this](pid_t pid, int status) { hooks_->reaped(pid, status); });
+        hooks_->configure(cfg_.hooks, cfg_.user);
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("ready: generation {}, {} worker(s), pid {}", generation_, cfg_.workers, ::getpid());
         detacher.ready();
 
-        while (!(stopping_ && pool_->empty())) {
-            pollfd pfd{sigfd.get(), POLLIN, 0};
-            int timeout = static_cast<int>(std::min<long>(pool_->next_timeout().count(), 100));
-            int n = ::poll(&pfd, 1, timeout);
+        while (!(stopping_ && pool_->empty() && !hooks_->running())) {
+            pollfd pfd[2] = {{sigfd.get(), POLLIN, 0}, {hooks_->fd(), POLLIN, 0}};
+            int timeout = static_cast<int>(
+                std::min<long>({pool_->next_timeout().count(), hooks_->next_timeout().count(), 100}));
+            int n = ::poll(pfd, hooks_->fd() >= 0 ? 2 : 1, timeout);
             if (n < 0 && errno != EINTR) sys::throw_sys("poll");
-            if (n > 0) drain_signals(sigfd.get());
+            if (n > 0 && pfd[0].revents) drain_signals(sigfd.get());
             drain_events();
+            if (hooks_->fd() >= 0) hooks_->receive();
             check_heartbeats();
             pool_->tick();
+            hooks_->tick();
+            if (stopping_ && pool_->empty()) hooks_->stop();  // after the workers' last events
+            publish_hooks();
         }
         spdlog::info("stopped");
         return kExitOk;
@@ -151,7 +164,14 @@ private:
         }
     }
 
+    void publish_hooks() {
+        bool changed = false;
+        auto data = hooks_->status(changed);
+        if (changed) status_->set_hooks(data);
+    }
+
     void handle_event(const ipc::Event& e) {
+        hooks_->submit(e);
         switch (e.type) {
             case ipc::EventType::transfer_finished:
                 try {
@@ -273,6 +293,7 @@ private:
         status_->set_generation(generation_);
         status_->set_reload_result(true, "");
         for (const auto& l : listeners_) spdlog::info("listening on {}", l.describe());
+        hooks_->configure(cfg_.hooks, cfg_.user);
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("reload: generation {}", generation_);
     }
@@ -323,6 +344,7 @@ private:
     std::map<unsigned, ipc::SegmentOwner*> slot_segment_;
     std::vector<ipc::EventQueueOwner> queues_;
     std::unique_ptr<Xferlog> xferlog_;
+    std::unique_ptr<hooks::HookSupervisor> hooks_;
     std::unique_ptr<Pool> pool_;  // last: destroyed first
 };
 
