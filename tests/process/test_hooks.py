@@ -56,6 +56,18 @@ touch "$1/finished.$$"
 """
 
 
+def repeated(lines):
+    """Config lines "key = value" as fixture options; hook and webhook repeat."""
+    options = {}
+    for line in lines:
+        key, value = (p.strip() for p in line.split("=", 1))
+        if key in ("hook", "webhook"):
+            options.setdefault(key, []).append(value)
+        else:
+            options[key] = value
+    return options
+
+
 def records(out, event=None):
     result = []
     for name in os.listdir(out):
@@ -90,8 +102,7 @@ class HookTest(unittest.TestCase):
         return path
 
     def server(self, hook_lines, **kwargs):
-        extra = "\n".join(hook_lines) + "\n" + kwargs.pop("config_extra", "")
-        srv = Server.for_test(self, config_extra=extra, **kwargs)
+        srv = Server.for_test(self, **repeated(hook_lines), **kwargs)
         srv.wait_for_log(r"hooks\[\d+\]: ready")
         return srv
 
@@ -197,9 +208,8 @@ class HookTest(unittest.TestCase):
                 ftp.retrbinary(f"RETR more{i}", got.append)
                 self.assertEqual(b"".join(got), b"data")
         self.assertFalse(any(n.startswith("finished.") for n in os.listdir(self.out)))
-        h = self.hooks(srv)
-        self.assertEqual(h["running"], 1)
-        self.assertEqual(h["queued"], 5)
+        wait_until(lambda: self.hooks(srv)["queued"] == 5, 10, "5 jobs queued behind the slow one")
+        self.assertEqual(self.hooks(srv)["running"], 1)
         open(os.path.join(self.out, "open"), "w").close()
         wait_until(lambda: self.hooks(srv)["done"] == 6, 30, "6 hooks done")
 
@@ -268,8 +278,7 @@ class HookTest(unittest.TestCase):
         os.mkdir(out2)
         os.chmod(out2, 0o777)
         mark = srv.log_mark()
-        srv.rewrite_config(f"hook = rmdir {self.recorder} {out2}\n", raw=srv.config_text().replace(
-            f"hook = mkdir {self.recorder} {self.out}", f"hook = rmdir {self.recorder} {out2}"))
+        srv.rewrite_config(hook=[f"rmdir {self.recorder} {out2}"])
         srv.signal(signal.SIGHUP)
         srv.wait_for_log(r"hooks\[\d+\]: new settings: 1 command hook", since=mark)
         with ftp_client(srv) as ftp:
@@ -338,7 +347,7 @@ class WebhookTest(unittest.TestCase):
         return r
 
     def server(self, lines, **kwargs):
-        srv = Server.for_test(self, config_extra="\n".join(lines) + "\n", **kwargs)
+        srv = Server.for_test(self, **repeated(lines), **kwargs)
         srv.wait_for_log(r"hooks\[\d+\]: ready")
         return srv
 
