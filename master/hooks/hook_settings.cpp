@@ -2,6 +2,8 @@
 // functions; runs in the master (ftpd.conf) and in the hook runner (decode).
 #include "master/hooks/hook_settings.hpp"
 
+#include "ipc/status_layout.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -14,8 +16,9 @@ namespace {
 
 using std::invalid_argument;
 
-constexpr std::array<std::string_view, kHookEventCount> kNames{
-    "upload", "download", "delete", "rename", "mkdir", "rmdir", "login", "login_failed", "logout"};
+// The names, in HookEvent order, are the status segment's (ftpctl prints them from there).
+static_assert(kHookEventCount == ipc::kHookEvents);
+constexpr const auto& kNames = ipc::kHookEventNames;
 
 // The first blank-separated word of value, and the rest (leading blanks removed).
 std::pair<std::string_view, std::string_view> first_word(std::string_view value) {
@@ -57,7 +60,7 @@ bool get_number(std::string_view& in, unsigned& v) {
 
 std::string_view to_string(HookEvent e) noexcept {
     auto i = static_cast<std::size_t>(e);
-    return i < kNames.size() ? kNames[i] : "unknown";
+    return i < kHookEventCount ? kNames[i] : "unknown";
 }
 
 EventMask HookSettings::events() const {
@@ -76,8 +79,8 @@ EventMask parse_events(std::string_view text) {
             mask |= kAllEvents;
         } else {
             std::size_t i = 0;
-            while (i < kNames.size() && kNames[i] != name) ++i;
-            if (i == kNames.size())
+            while (i < kHookEventCount && kNames[i] != name) ++i;
+            if (i == kHookEventCount)
                 throw invalid_argument("unknown event '" + std::string(name) +
                                        "' (expected upload, download, delete, rename, mkdir, rmdir, login, "
                                        "login_failed, logout or all)");
