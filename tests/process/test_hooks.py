@@ -145,7 +145,7 @@ class HookTest(unittest.TestCase):
         self.assertEqual(self.hooks(srv)["events"]["upload"]["ok"], 1)
 
     def test_every_event_type_with_its_fields(self):
-        srv = self.server([f"hook = all {self.recorder} {self.out}"])
+        srv = self.server([f"hook = all {self.recorder} {self.out}", "hook_user = daemon"])
         with ftp_client(srv) as ftp:
             ftp.storbinary("STOR f.txt", io.BytesIO(b"hello"))
             ftp.retrbinary("RETR f.txt", lambda b: None)
@@ -171,6 +171,8 @@ class HookTest(unittest.TestCase):
         self.assertEqual(by["login"][0]["FTPD_USER"], "anonymous")
         self.assertEqual(by["login_failed"][0]["FTPD_USER"], "nosuch")
         self.assertEqual(by["logout"][0]["FTPD_USER"], "anonymous")
+        for event, recs in by.items():
+            self.assertEqual(recs[0]["uid"], pwd.getpwnam("daemon").pw_uid, event)
         session = by["login"][0]["FTPD_SESSION"]
         for event in ("upload", "download", "rename", "mkdir", "rmdir", "delete", "logout"):
             self.assertEqual(by[event][0]["FTPD_SESSION"], session, event)
@@ -210,8 +212,18 @@ class HookTest(unittest.TestCase):
         self.assertFalse(any(n.startswith("finished.") for n in os.listdir(self.out)))
         wait_until(lambda: self.hooks(srv)["queued"] == 5, 10, "5 jobs queued behind the slow one")
         self.assertEqual(self.hooks(srv)["running"], 1)
+        # a reload keeps what is queued (and the running hook); its hook_concurrency = 2
+        # starts one more at once
+        mark = srv.log_mark()
+        srv.rewrite_config(hook_concurrency=2)
+        srv.signal(signal.SIGHUP)
+        srv.wait_for_log(r"hooks\[\d+\]: new settings", since=mark)
+        wait_until(lambda: (lambda h: (h["running"], h["queued"]) == (2, 4))(self.hooks(srv)), 10,
+                   "2 running and 4 queued after the reload")
         open(os.path.join(self.out, "open"), "w").close()
         wait_until(lambda: self.hooks(srv)["done"] == 6, 30, "6 hooks done")
+        self.assertEqual(len([n for n in os.listdir(self.out) if n.startswith("finished.")]), 6)
+        self.assertEqual(self.hooks(srv)["dropped"], 0)
 
     def upload_many(self, srv, sessions=10, per_session=100):
         errors = []
