@@ -316,16 +316,19 @@ private:
     // privileges): the master opens it and passes it on before the signal.
     void reopen() {
         worker::reopen_logs();
+        ipc::sys::unique_fd log_fd;
         if (auto path = worker::log_file_path(); !path.empty()) {
             try {
                 ipc::sys::unique_fd fd(ipc::sys::check(ipc::sys::call_on("open", path), [&] {
                     return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
                 }));
                 pool_->send_log_fd(fd.get());
+                log_fd = std::move(fd);
             } catch (const std::exception& e) {
                 spdlog::error("cannot reopen the log file for the workers: {}", e.what());
             }
         }
+        hooks_->reopen_logs(log_fd ? log_fd.get() : -1);
         try {
             xferlog_->reopen();
         } catch (const std::exception& e) {

@@ -4,9 +4,11 @@
 #include "master/hooks/runner.hpp"
 
 #include "ipc/event.hpp"
+#include "ipc/sys/fd_passing.hpp"
 #include "master/hooks/command_hook.hpp"
 #include "master/hooks/hook_event.hpp"
 #include "master/hooks/webhook.hpp"
+#include "worker/logging.hpp"
 #include "worker/net.hpp"
 
 #include <spdlog/spdlog.h>
@@ -37,10 +39,12 @@ struct Job {
 
 class Runner {
 public:
-    Runner(net::io_context& io, int channel, const HookSettings& settings)
+    Runner(net::io_context& io, int channel, int log_channel, const HookSettings& settings)
         : io_(io),
           channel_(io, channel),
+          log_channel_(log_channel),
           signals_(io, SIGTERM, SIGINT),
+          reopen_(io, SIGUSR1),
           report_timer_(io),
           settings_(std::make_shared<const HookSettings>(settings)),
           webhooks_(io) {
@@ -49,6 +53,7 @@ public:
     }
 
     void start() {
+        wait_reopen();
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
             spdlog::info("signal {}: stopping; {} hook(s) running, {} queued", sig, counters_.running, queue_.size());
@@ -68,6 +73,24 @@ public:
     }
 
 private:
+    // SIGUSR1 (logrotate): the log file the master re-opened, or the same path again.
+    void wait_reopen() {
+        reopen_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            ipc::sys::unique_fd fd;
+            try {
+                fd = ipc::sys::receive_latest_fd(log_channel_.get());
+            } catch (const std::exception& e) {
+                spdlog::error("cannot take the log file from the master: {}", e.what());
+            }
+            if (fd)
+                worker::reopen_logs(std::move(fd));
+            else
+                worker::reopen_logs();
+            wait_reopen();
+        });
+    }
+
     awaitable<void> receive() {
         std::vector<char> buf(kMaxMessage);
         for (;;) {
@@ -203,7 +226,9 @@ private:
 
     net::io_context& io_;
     net::posix::stream_descriptor channel_;
+    ipc::sys::unique_fd log_channel_;
     net::signal_set signals_;
+    net::signal_set reopen_;
     net::steady_timer report_timer_;
     std::shared_ptr<const HookSettings> settings_;
     std::deque<Job> queue_;
@@ -216,10 +241,10 @@ private:
 
 }  // namespace
 
-int run_hook_runner(int channel, const HookSettings& settings) noexcept {
+int run_hook_runner(int channel, int log_channel, const HookSettings& settings) noexcept {
     try {
         net::io_context io(1);
-        Runner runner(io, channel, settings);
+        Runner runner(io, channel, log_channel, settings);
         runner.start();
         spdlog::info("ready: {} command hook(s), {} webhook(s), concurrency {}, queue {}", settings.commands.size(),
                      settings.webhooks.size(), settings.concurrency, settings.queue);

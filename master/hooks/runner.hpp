@@ -21,7 +21,8 @@ inline constexpr char kMsgCounters = 'C';  // runner -> master: a HookCounters
 inline constexpr std::size_t kMaxMessage = 1 << 16;
 
 // Runs the hook runner on `channel` (its end of the pair) until the master closes it or
-// SIGTERM; returns the exit status. The caller has already dropped privileges.
-int run_hook_runner(int channel, const HookSettings& settings) noexcept;
+// SIGTERM; returns the exit status. On SIGUSR1 it takes the re-opened log file the master
+// queued on `log_channel`, as workers do. The caller has already dropped privileges.
+int run_hook_runner(int channel, int log_channel, const HookSettings& settings) noexcept;
 
 }  // namespace ftpd::master::hooks

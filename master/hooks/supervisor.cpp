@@ -3,6 +3,7 @@
 #include "master/hooks/supervisor.hpp"
 
 #include "ipc/sys/capabilities.hpp"
+#include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "master/hooks/hook_event.hpp"
 #include "master/hooks/runner.hpp"
@@ -78,6 +79,14 @@ void HookSupervisor::spawn() {
         ::setsockopt(ours.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     if (::setsockopt(theirs.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
         ::setsockopt(theirs.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    ipc::sys::SocketPair log_pair;
+    try {
+        log_pair = ipc::sys::datagram_socket_pair();
+    } catch (const std::exception& e) {
+        spdlog::error("cannot start the hook runner: {}", e.what());
+        respawn_at_ = Clock::now() + std::chrono::seconds(1);
+        return;
+    }
     const pid_t master = ::getpid();
     auto close_fds = fds_to_close_();
     pid_t pid = ::fork();
@@ -89,6 +98,7 @@ void HookSupervisor::spawn() {
     if (pid == 0) {
         for (int fd : close_fds) ::close(fd);
         ::close(ours.release());
+        ::close(log_pair.first.release());
         worker::set_log_name("hooks");
         try {
             ipc::sys::become_user(settings_.user, "hooks");
@@ -102,10 +112,11 @@ void HookSupervisor::spawn() {
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::_exit(run_hook_runner(theirs.release(), settings_));
+        ::_exit(run_hook_runner(theirs.release(), log_pair.second.release(), settings_));
     }
     pid_ = pid;
     channel_ = std::move(ours);
+    log_channel_ = std::move(log_pair.first);
     started_ = Clock::now();
     current_ = {};
     data_.pid = pid;
@@ -162,6 +173,7 @@ bool HookSupervisor::reaped(pid_t pid, int status) {
     current_ = {};
     pid_ = 0;
     channel_ = {};
+    log_channel_ = {};
     data_.pid = 0;
     data_.state = ipc::WorkerState::dead;
     changed_ = true;
@@ -189,6 +201,18 @@ std::chrono::milliseconds HookSupervisor::next_timeout() const {
     if (respawn_at_ == Clock::time_point::max()) return std::chrono::seconds(1);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(respawn_at_ - Clock::now());
     return std::max(ms, std::chrono::milliseconds(0));
+}
+
+void HookSupervisor::reopen_logs(int fd) {
+    if (pid_ <= 0) return;
+    if (fd >= 0) {
+        try {
+            ipc::sys::send_fd(log_channel_.get(), fd);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot pass the log file to the hook runner: {}", e.what());
+        }
+    }
+    ::kill(pid_, SIGUSR1);
 }
 
 void HookSupervisor::stop() {

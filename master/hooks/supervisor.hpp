@@ -45,6 +45,9 @@ public:
     void tick();
     std::chrono::milliseconds next_timeout() const;
 
+    // SIGUSR1 for the runner, with a copy of fd (the re-opened log file) queued first.
+    void reopen_logs(int fd);
+
     // Stops the runner (SIGTERM) and respawns it no more.
     void stop();
     bool running() const { return pid_ > 0; }
@@ -62,6 +65,7 @@ private:
     EventMask events_ = 0;
     pid_t pid_ = 0;
     ipc::sys::unique_fd channel_;
+    ipc::sys::unique_fd log_channel_;  // our end: the re-opened log file goes through it
     Clock::time_point started_{};
     Clock::time_point respawn_at_ = Clock::time_point::max();
     unsigned failures_ = 0;

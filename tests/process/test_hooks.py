@@ -300,6 +300,22 @@ class HookTest(unittest.TestCase):
         self.assertEqual(len(records(self.out, "mkdir")), 1)
         srv.stop()
 
+    def test_reopen_logs_gives_the_runner_the_new_root_only_log_file(self):
+        srv = Server.for_test(self, daemon=True, hook=[f"mkdir {self.recorder} {self.out}"])
+        path = srv.log_path
+        srv.wait_for_log(r"hooks\[\d+\]: ready")
+        os.rename(path, path + ".1")  # logrotate's "create 0600 root root"
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        rc, out, err = ftpctl(srv, "reopen-logs")
+        self.assertEqual(rc, 0, err)
+        wait_until(lambda: re.search(r"hooks\[\d+\]: log file reopened", open(path).read()), 10,
+                   "the runner's reopen line in the new file")
+        with ftp_client(srv) as ftp:
+            ftp.mkd("rotated")
+        wait_until(lambda: re.search(r"hook mkdir: recorded mkdir /rotated", open(path).read()), 10,
+                   "the hook's output in the new file")
+        self.assertNotIn("/rotated", open(path + ".1").read())
+
 
 class Receiver:
     """An HTTP(S) server on 127.0.0.1 in a thread, recording every request; `statuses` is
