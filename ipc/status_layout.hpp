@@ -201,6 +201,7 @@ struct SessionRowData {
     char fs_op[16];                        // the file-system call it waits for ("stat"); empty: none
     std::int64_t fs_since_ms;              // CLOCK_MONOTONIC start of that wait; 0: none
     char client_name[64];                  // what CLNT said ("FileZilla 3.66"); empty: nothing
+    alignas(8) std::uint64_t kick;         // atomic; ftpctl stores session_id here to end it (user del --kick)
 };
 
 // Snapshots are plain copies of these: keep them trivially copyable.
@@ -214,7 +215,7 @@ static_assert(sizeof(HeaderData) == 1112);
 static_assert(sizeof(SegmentHeader) == 1152);
 static_assert(sizeof(WorkerSlotData) == 96);
 static_assert(sizeof(WorkerSlot) == 192);
-static_assert(sizeof(SessionRowData) == 520);
+static_assert(sizeof(SessionRowData) == 528);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "master/hooks/hook_settings.hpp"
+#include "master/users_watch.hpp"
 #include "worker/settings.hpp"
 
 #include <cstdint>
@@ -35,6 +36,7 @@ struct Config {
     std::string xferlog;                // transfer log path; empty: off
     unsigned worker_timeout = 30;       // seconds without heartbeat before SIGKILL
     std::string users_file;             // virtual users; empty: none (entries go to server.users)
+    std::optional<FileStamp> users_file_stamp;  // the file as it was read, for UsersWatch
     worker::TlsOptions tls;             // tls_cert, tls_key, tls_ciphers, tls_min_version
     worker::Settings server;            // server.tls_context is built by parse_config when tls != off
     hooks::HookSettings hooks;          // hook, webhook, hook_*, webhook_*
