@@ -1,10 +1,11 @@
-// Wire format of worker -> master events: a fixed little-endian part, then four strings with
+// Wire format of worker -> master events: a fixed little-endian part, then six strings with
 // u16 lengths. Runs in workers (encode) and the master (decode); decode never trusts a byte.
 //
-//   0 version  1 type  2 flags (bit0 ok, bit1 anonymous)  3 direction  4 transfer_type
-//   5..7 zero  8 slot u32  12 pid i32  16 session_id u64  24 time_ms i64  32 bytes u64
-//   40 seconds (IEEE 754 double bits, u64)  48 lengths u16 x4: client user path message
-//   56 client, user, path, message (no terminators)
+//   0 version  1 type  2 flags (bit0 ok, bit1 anonymous, bit2 tls)  3 direction
+//   4 transfer_type  5..7 zero  8 slot u32  12 pid i32  16 session_id u64  24 time_ms i64
+//   32 bytes u64  40 seconds (IEEE 754 double bits, u64)
+//   48 lengths u16 x6: client user path message target file
+//   60 client, user, path, message, target, file (no terminators)
 #include "ipc/event.hpp"
 
 #include <algorithm>
@@ -18,9 +19,11 @@
 namespace ftpd::ipc {
 namespace {
 
-constexpr std::size_t kFixedSize = 56;
+constexpr std::size_t kFixedSize = 60;
+constexpr std::size_t kFields = 6;
 constexpr std::uint8_t kFlagOk = 1;
 constexpr std::uint8_t kFlagAnonymous = 2;
+constexpr std::uint8_t kFlagTls = 4;
 
 template <class T>
 void put(char* p, T v) {
@@ -49,6 +52,10 @@ std::string_view to_string(EventType type) noexcept {
         case EventType::login_failed: return "login_failed";
         case EventType::transfer_finished: return "transfer_finished";
         case EventType::worker_fatal: return "worker_fatal";
+        case EventType::file_deleted: return "file_deleted";
+        case EventType::file_renamed: return "file_renamed";
+        case EventType::dir_created: return "dir_created";
+        case EventType::dir_removed: return "dir_removed";
     }
     return "unknown";
 }
@@ -59,7 +66,7 @@ std::size_t encode(const Event& e, std::span<char> out) {
     char* p = out.data();
     p[0] = static_cast<char>(kEventVersion);
     p[1] = static_cast<char>(e.type);
-    p[2] = static_cast<char>((e.ok ? kFlagOk : 0) | (e.anonymous ? kFlagAnonymous : 0));
+    p[2] = static_cast<char>((e.ok ? kFlagOk : 0) | (e.anonymous ? kFlagAnonymous : 0) | (e.tls ? kFlagTls : 0));
     p[3] = valid_direction(e.direction) ? e.direction : 0;
     p[4] = valid_transfer_type(e.transfer_type) ? e.transfer_type : 0;
     p[5] = p[6] = p[7] = 0;
@@ -70,7 +77,7 @@ std::size_t encode(const Event& e, std::span<char> out) {
     put(p + 32, e.bytes);
     put(p + 40, std::bit_cast<std::uint64_t>(std::isfinite(e.seconds) && e.seconds >= 0 ? e.seconds : 0.0));
 
-    // Budgets in order of precedence; the path takes what the other three leave.
+    // Budgets in order of precedence; the disk path takes what the others leave.
     std::size_t room = limit - kFixedSize;
     const auto fit = [&room](std::string_view s, std::size_t cap) {
         const std::size_t n = utf8_prefix_length(s, std::min(cap, room));
@@ -80,9 +87,11 @@ std::size_t encode(const Event& e, std::span<char> out) {
     const std::string_view client = fit(e.client, kMaxClientBytes);
     const std::string_view user = fit(e.user, kMaxUserBytes);
     const std::string_view message = fit(e.message, kMaxMessageBytes);
-    const std::string_view path = fit(e.path, room);
+    const std::string_view path = fit(e.path, kMaxPathBytes);
+    const std::string_view target = fit(e.target, kMaxPathBytes);
+    const std::string_view file = fit(e.file, room);
 
-    const std::array<std::string_view, 4> fields{client, user, path, message};
+    const std::array<std::string_view, kFields> fields{client, user, path, message, target, file};
     std::size_t at = kFixedSize;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         put(p + 48 + 2 * i, static_cast<std::uint16_t>(fields[i].size()));
@@ -97,16 +106,16 @@ std::optional<Event> decode(std::span<const char> in) {
     const char* p = in.data();
     const auto byte = [p](std::size_t i) { return static_cast<std::uint8_t>(p[i]); };
     if (byte(0) != kEventVersion) return std::nullopt;
-    if (byte(1) > static_cast<std::uint8_t>(EventType::worker_fatal)) return std::nullopt;
-    if ((byte(2) & ~(kFlagOk | kFlagAnonymous)) != 0) return std::nullopt;
+    if (byte(1) > static_cast<std::uint8_t>(EventType::dir_removed)) return std::nullopt;
+    if ((byte(2) & ~(kFlagOk | kFlagAnonymous | kFlagTls)) != 0) return std::nullopt;
     if (!valid_direction(p[3]) || !valid_transfer_type(p[4])) return std::nullopt;
     if (byte(5) != 0 || byte(6) != 0 || byte(7) != 0) return std::nullopt;
 
-    std::array<std::size_t, 4> len{};
+    std::array<std::size_t, kFields> len{};
     std::size_t total = kFixedSize;
     for (std::size_t i = 0; i < len.size(); ++i) {
         len[i] = get<std::uint16_t>(p + 48 + 2 * i);
-        total += len[i];  // at most 56 + 4 * 65535: no overflow
+        total += len[i];  // at most 60 + 6 * 65535: no overflow
     }
     if (total != in.size()) return std::nullopt;
 
@@ -114,6 +123,7 @@ std::optional<Event> decode(std::span<const char> in) {
     e.type = static_cast<EventType>(byte(1));
     e.ok = (byte(2) & kFlagOk) != 0;
     e.anonymous = (byte(2) & kFlagAnonymous) != 0;
+    e.tls = (byte(2) & kFlagTls) != 0;
     e.direction = p[3];
     e.transfer_type = p[4];
     e.slot = get<std::uint32_t>(p + 8);
@@ -125,7 +135,7 @@ std::optional<Event> decode(std::span<const char> in) {
     if (!std::isfinite(e.seconds) || e.seconds < 0) return std::nullopt;
 
     std::size_t at = kFixedSize;
-    std::string* fields[] = {&e.client, &e.user, &e.path, &e.message};
+    std::string* fields[] = {&e.client, &e.user, &e.path, &e.message, &e.target, &e.file};
     for (std::size_t i = 0; i < len.size(); ++i) {
         fields[i]->assign(p + at, len[i]);
         at += len[i];

@@ -19,6 +19,10 @@ enum class EventType : std::uint8_t {
     login_failed,
     transfer_finished,
     worker_fatal,
+    file_deleted,      // DELE; path
+    file_renamed,      // RNFR+RNTO; path (from), target (to)
+    dir_created,       // MKD
+    dir_removed,       // RMD
 };
 
 // "session_opened", ... as spelled above; "unknown" for any other value.
@@ -40,23 +44,28 @@ struct Event {
     bool anonymous = false;
     char transfer_type = 0;        // 'a' ASCII, 'b' binary; 0 when not a transfer
     std::string message;           // free text, e.g. the cause of worker_fatal
+    std::string target;            // file_renamed: the new name, as the user sees it
+    std::string file;              // absolute path on disk of `path` (for hooks)
+    bool tls = false;              // the session's control connection is TLS
 
     friend bool operator==(const Event&, const Event&) = default;
 };
 
 // Upper bound of an encoded event, and the message size of the event queue.
-inline constexpr std::size_t kMaxEventSize = 1024;
+inline constexpr std::size_t kMaxEventSize = 4096;
 // First byte of every encoded event; decode() rejects any other.
-inline constexpr std::uint8_t kEventVersion = 1;
-// Longest stored text per field; `path` gets whatever the others leave (at least 520 bytes).
+inline constexpr std::uint8_t kEventVersion = 2;
+// Longest stored text per field; `file` gets whatever the others leave (at least 1,300 bytes).
 inline constexpr std::size_t kMaxClientBytes = 64;
 inline constexpr std::size_t kMaxUserBytes = 128;
 inline constexpr std::size_t kMaxMessageBytes = 256;
+inline constexpr std::size_t kMaxPathBytes = 1100;    // path and target each
+
 
 // Writes e into out and returns the bytes used: at most min(out.size(), kMaxEventSize).
 // Long strings are cut at a UTF-8 character boundary so the event always fits; a direction,
 // transfer_type or seconds outside the documented values is sent as 0. Throws
-// std::length_error only when out is smaller than the fixed part (56 bytes).
+// std::length_error only when out is smaller than the fixed part (60 bytes).
 std::size_t encode(const Event& e, std::span<char> out);
 
 // The event in `in`, or nullopt when `in` is not exactly one well-formed event of this

@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 7;
+inline constexpr std::uint32_t kStatusVersion = 8;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -116,6 +116,34 @@ std::atomic_ref<T> counter(T& field) noexcept {
     return std::atomic_ref<T>(field);
 }
 
+// --- Hook runner (ftpd.conf `hook`, `webhook`): its events, as ftpd.conf spells them, and
+// what it did with them.
+inline constexpr std::size_t kHookEvents = 9;
+inline constexpr const char* kHookEventNames[kHookEvents] = {
+    "upload", "download", "delete", "rename", "mkdir", "rmdir", "login", "login_failed", "logout"};
+enum HookResult : std::uint32_t { hook_ok, hook_failed, hook_dropped, kHookResults };
+inline constexpr const char* kHookResultNames[kHookResults] = {"ok", "failed", "dropped"};
+
+// Counted by the hook runner (and the master, for events it could not pass on). A job is
+// one event for one hook.
+struct HookCounters {
+    std::uint64_t queued;     // jobs waiting now
+    std::uint64_t running;    // jobs running now
+    std::uint64_t done;       // finished successfully (exit status 0, HTTP 2xx)
+    std::uint64_t failed;     // non-zero exit, killed at hook_timeout, webhook given up
+    std::uint64_t dropped;    // never run: the queue was full (hook_queue) or the runner gone
+    std::uint64_t by_event[kHookEvents][kHookResults];
+};
+
+struct HookRunnerData {
+    std::int32_t pid;          // 0 = not running
+    WorkerState state;         // running, or dead while it is respawned
+    std::int64_t start_time_ms;
+    std::uint32_t restarts;
+    std::uint32_t configured;  // 1 = some hook or webhook is configured
+    HookCounters counters;
+};
+
 // --- Header: written by the master only, under the header's sequence counter.
 struct HeaderData {
     // These four fields keep their offsets in every version, so any build can read them.
@@ -138,6 +166,7 @@ struct HeaderData {
     std::int32_t upgrade_peer_pid;  // the other master while upgrade_state is not none
     std::uint32_t reserved2;
     char last_upgrade_error[512];   // empty when last_upgrade_ok
+    HookRunnerData hooks;
 };
 
 struct alignas(64) SegmentHeader {
@@ -204,8 +233,8 @@ static_assert(std::is_trivially_copyable_v<SessionRowData>);
 static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magic) == 0 &&
               offsetof(HeaderData, version) == 8 && offsetof(HeaderData, total_size) == 16);
 // Sizes are part of the format: a change here needs a new kStatusVersion.
-static_assert(sizeof(HeaderData) == 1368);
-static_assert(sizeof(SegmentHeader) == 1408);
+static_assert(sizeof(HeaderData) == 1648);
+static_assert(sizeof(SegmentHeader) == 1688);
 static_assert(sizeof(WorkerSlotData) == 96);
 static_assert(sizeof(WorkerSlot) == 192);
 static_assert(sizeof(SessionRowData) == 528);

@@ -195,6 +195,7 @@ void SegmentOwner::adopt_header(const SegmentOwner& previous) noexcept {
         h.upgrade_state = old.upgrade_state;
         h.upgrade_peer_pid = old.upgrade_peer_pid;
         std::memcpy(h.last_upgrade_error, old.last_upgrade_error, sizeof h.last_upgrade_error);
+        h.hooks = old.hooks;
     });
     header().last_session_id.store(previous.header().last_session_id.load(std::memory_order_relaxed),
                                    std::memory_order_relaxed);
@@ -229,6 +230,8 @@ void SegmentOwner::set_upgrade_result(bool ok, std::string_view error, std::int6
         set_text(h.last_upgrade_error, ok ? std::string_view{} : error);
         h.upgrade_time_ms = when_ms;
     });
+void SegmentOwner::set_hooks(const HookRunnerData& hooks) noexcept {
+    write_header([&](HeaderData& h) { h.hooks = hooks; });
 }
 
 // ---------------------------------------------------------------- SegmentView

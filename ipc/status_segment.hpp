@@ -101,6 +101,8 @@ public:
     // Records an upgrade's outcome: ok, or failed with error (truncated to 511 bytes).
     void set_upgrade_result(bool ok, std::string_view error,
                             std::int64_t when_ms = realtime_ms()) noexcept;
+    // The hook runner's state and counters (ftpctl status, metrics).
+    void set_hooks(const HookRunnerData& hooks) noexcept;
 
 private:
     template <class Fn>

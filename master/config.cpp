@@ -63,6 +63,13 @@ void validate(const Config& cfg, const std::map<std::string, int>& seen, const s
         int at = line_of("proxy_trusted") ? line_of("proxy_trusted") : std::max(line_of("listen"), line_of("listen_implicit"));
         errors.push_back({file, at, "a proxy_protocol listener needs proxy_trusted (the balancers' addresses)"});
     }
+    if (!cfg.hooks.user.empty() && !bad.count("hook_user")) {
+        passwd* hook = ::getpwnam(cfg.hooks.user.c_str());
+        if (!hook)
+            errors.push_back({file, line_of("hook_user"), "hook_user '" + cfg.hooks.user + "' does not exist"});
+        else if (hook->pw_uid == 0)
+            errors.push_back({file, line_of("hook_user"), "hook_user '" + cfg.hooks.user + "' is root; hooks never run as root"});
+    }
     passwd* pw = bad.count("user") ? nullptr : ::getpwnam(cfg.user.c_str());
     if (bad.count("user")) {
     } else if (!pw)

@@ -3,6 +3,7 @@
 // SIGHUP). The keys themselves are one table, in config_keys.cpp.
 #pragma once
 
+#include "master/hooks/hook_settings.hpp"
 #include "master/users_watch.hpp"
 #include "worker/settings.hpp"
 
@@ -38,6 +39,7 @@ struct Config {
     std::optional<FileStamp> users_file_stamp;  // the file as it was read, for UsersWatch
     worker::TlsOptions tls;             // tls_cert, tls_key, tls_ciphers, tls_min_version
     worker::Settings server;            // server.tls_context is built by parse_config when tls != off
+    hooks::HookSettings hooks;          // hook, webhook, hook_*, webhook_*
 };
 
 struct ConfigError {

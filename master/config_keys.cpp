@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace ftpd::master {
 namespace {
@@ -187,6 +188,30 @@ const KeySpec kKeys[] = {
     {"tls_require_reuse", "yes", false,
      [](Config& c, const std::string& v) { c.server.tls_require_reuse = parse_bool(v); }},
     {"tls_ciphers", "", false, [](Config& c, const std::string& v) { c.tls.ciphers = v; }},
+    {"hook", "", true,
+     [](Config& c, const std::string& v) {
+         if (!v.empty()) c.hooks.commands.push_back(hooks::parse_command_hook(v));
+     }},
+    {"webhook", "", true,
+     [](Config& c, const std::string& v) {
+         if (!v.empty()) c.hooks.webhooks.push_back(hooks::parse_webhook(v));
+     }},
+    {"hook_user", "", false, [](Config& c, const std::string& v) { c.hooks.user = v; }},
+    {"hook_timeout", "60", false,
+     [](Config& c, const std::string& v) { c.hooks.timeout = parse_uint(v, 1, 86400); }},
+    {"hook_concurrency", "4", false,
+     [](Config& c, const std::string& v) { c.hooks.concurrency = parse_uint(v, 1, 256); }},
+    {"hook_queue", "10000", false,
+     [](Config& c, const std::string& v) { c.hooks.queue = parse_uint(v, 1, 1000000); }},
+    {"webhook_secret", "", false, [](Config& c, const std::string& v) { c.hooks.secret = v; }},
+    {"webhook_cacert", "", false,
+     [](Config& c, const std::string& v) {
+         c.hooks.cacert = v.empty() ? v : absolute_path(v);
+         if (!v.empty() && ::access(v.c_str(), R_OK) != 0)
+             throw invalid_argument("'" + v + "': " + std::strerror(errno));
+     }},
+    {"webhook_retries", "3", false,
+     [](Config& c, const std::string& v) { c.hooks.retries = parse_uint(v, 0, 100); }},
     {"tls_min_version", "1.2", false,
      [](Config& c, const std::string& v) {
          if (v == "1.2")

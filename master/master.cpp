@@ -9,6 +9,7 @@
 #include "ipc/status_segment.hpp"
 #include "ipc/sys/capabilities.hpp"
 #include "ipc/sys/syscall.hpp"
+#include "master/hooks/supervisor.hpp"
 #include "master/listeners.hpp"
 #include "master/pool.hpp"
 #include "master/upgrade.hpp"
@@ -114,7 +115,16 @@ public:
                 slot_segment_[slot] = status_.get();
             },
             [this](unsigned slot) { segment_of(slot).reset_slot(slot); });
-        pool_->on_other_child([this](pid_t pid, int status) { other_child_exited(pid, status); });
+        hooks_ = std::make_unique<hooks::HookSupervisor>([this, fd = sigfd.get(), pid = pid_file->fd()] {
+            std::vector<int> fds{fd, pid};
+            for (const auto& l : listeners_) fds.push_back(l.fd.get());
+            if (upgrade_report_) fds.push_back(upgrade_report_.get());
+            return fds;
+        });
+        pool_->on_other_child([this](pid_t pid, int status) {
+            if (!hooks_->reaped(pid, status)) other_child_exited(pid, status);
+        });
+        hooks_->configure(cfg_.hooks, cfg_.user);
         pool_->start_generation(cfg_, generation_, listeners_);
         if (old_master_pid_) {
             status_->set_upgrade_state(ipc::UpgradeState::replacing, old_master_pid_);
@@ -127,18 +137,25 @@ public:
             notify_systemd("READY=1\nMAINPID=" + std::to_string(::getpid()));
         }
 
-        while (!(stopping_ && pool_->empty())) {
-            pollfd pfds[2] = {{sigfd.get(), POLLIN, 0}, {upgrade_report_.get(), POLLIN, 0}};
-            int timeout = static_cast<int>(std::min<long>(pool_->next_timeout().count(), 100));
-            int n = ::poll(pfds, upgrade_report_ ? 2 : 1, timeout);
+        while (!(stopping_ && pool_->empty() && !hooks_->running())) {
+            // The signals, the new master's report during an upgrade, the hook runner.
+            pollfd pfds[3] = {{sigfd.get(), POLLIN, 0}, {upgrade_report_ ? upgrade_report_.get() : -1, POLLIN, 0},
+                              {hooks_->fd(), POLLIN, 0}};
+            int timeout = static_cast<int>(
+                std::min<long>({pool_->next_timeout().count(), hooks_->next_timeout().count(), 100}));
+            int n = ::poll(pfds, 3, timeout);
             if (n < 0 && errno != EINTR) sys::throw_sys("poll");
             if (n > 0 && pfds[0].revents) drain_signals(sigfd.get());
             if (n > 0 && upgrade_report_ && pfds[1].revents) read_upgrade_report();
             drain_events();
+            if (hooks_->fd() >= 0) hooks_->receive();
             check_users_file();
             check_heartbeats();
             check_upgrade();
             pool_->tick();
+            hooks_->tick();
+            if (stopping_ && pool_->empty()) hooks_->stop();  // after the workers' last events
+            publish_hooks();
         }
         spdlog::info("stopped");
         return exit_status_;
@@ -191,7 +208,14 @@ private:
         }
     }
 
+    void publish_hooks() {
+        bool changed = false;
+        auto data = hooks_->status(changed);
+        if (changed) status_->set_hooks(data);
+    }
+
     void handle_event(const ipc::Event& e) {
+        hooks_->submit(e);
         switch (e.type) {
             case ipc::EventType::transfer_finished:
                 try {
@@ -318,6 +342,7 @@ private:
         status_->set_generation(generation_);
         status_->set_reload_result(true, "");
         for (const auto& l : listeners_) spdlog::info("listening on {}", l.describe());
+        hooks_->configure(cfg_.hooks, cfg_.user);
         pool_->start_generation(cfg_, generation_, listeners_);
         spdlog::info("reload: generation {}", generation_);
     }
@@ -368,16 +393,19 @@ private:
     // privileges): the master opens it and passes it on before the signal.
     void reopen() {
         worker::reopen_logs();
+        ipc::sys::unique_fd log_fd;
         if (auto path = worker::log_file_path(); !path.empty()) {
             try {
                 ipc::sys::unique_fd fd(ipc::sys::check(ipc::sys::call_on("open", path), [&] {
                     return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
                 }));
                 pool_->send_log_fd(fd.get());
+                log_fd = std::move(fd);
             } catch (const std::exception& e) {
                 spdlog::error("cannot reopen the log file for the workers: {}", e.what());
             }
         }
+        hooks_->reopen_logs(log_fd ? log_fd.get() : -1);
         try {
             xferlog_->reopen();
         } catch (const std::exception& e) {
@@ -562,6 +590,7 @@ private:
     std::map<unsigned, ipc::SegmentOwner*> slot_segment_;
     std::vector<ipc::EventQueueOwner> queues_;
     std::unique_ptr<Xferlog> xferlog_;
+    std::unique_ptr<hooks::HookSupervisor> hooks_;
     std::optional<UsersWatch> users_watch_;
     unsigned users_watch_generation_ = 0;
     std::unique_ptr<Pool> pool_;  // last: destroyed first

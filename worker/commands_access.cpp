@@ -73,7 +73,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         spdlog::info("{}: anonymous login", log_prefix());
     else
         spdlog::info("{}: logged in ({})", log_prefix(), may_write_ ? "rw" : "ro");
-    worker_.status().login(row_, id_, client_, user_, true, anonymous_);
+    worker_.status().login(row_, id_, client_, user_, true, anonymous_, tls_.has_value());
     reply(code::kLoggedIn, "Login successful.");
 }
 
@@ -148,7 +148,7 @@ awaitable<bool> Session::open_user_root(const Account& account) {
 // The log line is what fail2ban matches (etc/fail2ban/filter.d/ftpd.conf): keep its text.
 awaitable<void> Session::fail_login() {
     spdlog::warn("{}: login failed for user '{}'", log_prefix(), printable(user_));
-    worker_.status().login(row_, id_, client_, user_, false, is_anonymous_name(user_));
+    worker_.status().login(row_, id_, client_, user_, false, is_anonymous_name(user_), tls_.has_value());
     user_.clear();
     ++login_failures_;
     net::steady_timer delay(socket_.get_executor(), std::chrono::seconds(settings_.login_fail_delay));

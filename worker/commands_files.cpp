@@ -58,8 +58,10 @@ awaitable<void> Session::cmd_mkd(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::mkdir, path, std::move(mkdir_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        report_change(ipc::EventType::dir_created, path);
         reply(code::kPathCreated, quote_path(path) + " created");
+    }
 }
 
 awaitable<void> Session::cmd_rmd(const std::string& arg) {
@@ -73,8 +75,10 @@ awaitable<void> Session::cmd_rmd(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::rmdir, path, std::move(rmdir_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        report_change(ipc::EventType::dir_removed, path);
         reply(code::kFileActionOk, "Remove directory operation successful.");
+    }
 }
 
 awaitable<void> Session::cmd_dele(const std::string& arg) {
@@ -88,8 +92,10 @@ awaitable<void> Session::cmd_dele(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::remove, path, std::move(remove_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        report_change(ipc::EventType::file_deleted, path);
         reply(code::kFileActionOk, "Delete operation successful.");
+    }
 }
 
 // RNFR names what the RNTO right after it renames (dispatch forgets it otherwise).
@@ -128,8 +134,10 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::rename, from, std::move(rename_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        report_change(ipc::EventType::file_renamed, from, to);
         reply(code::kFileActionOk, "Rename successful.");
+    }
 }
 
 awaitable<void> Session::cmd_size(const std::string& arg) {

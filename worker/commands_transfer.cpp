@@ -252,7 +252,28 @@ void Session::report_transfer(char direction, const std::string& path, std::uint
     t.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     t.ascii = ascii_;
     t.complete = complete;
+    t.file = disk_path(path);
+    t.tls = tls_.has_value();
     worker_.status().transfer_finished(id_, t);
+}
+
+std::string Session::disk_path(const std::string& path) const {
+    if (!root_) return {};
+    const std::string& root = root_->path();
+    if (root == "/") return path;
+    return (root.ends_with('/') ? root.substr(0, root.size() - 1) : root) + path;
+}
+
+void Session::report_change(ipc::EventType type, const std::string& path, const std::string& target) {
+    FileChange c;
+    c.type = type;
+    c.client = client_;
+    c.user = user_;
+    c.path = path;
+    c.target = target;
+    c.file = disk_path(target.empty() ? path : target);
+    c.tls = tls_.has_value();
+    worker_.status().file_changed(id_, c);
 }
 
 // RFC 3659 section 5 (REST STREAM): the byte offset where the next RETR or STOR starts.

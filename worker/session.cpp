@@ -83,7 +83,7 @@ awaitable<void> Session::run() {
     socket_.close(ec);
     spdlog::info("{}: closed", log_prefix());
     auto seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    worker_.status().session_closed(row_, id_, client_, user_, seconds);
+    worker_.status().session_closed(row_, id_, client_, logged_in_ ? user_ : std::string(), seconds, tls_.has_value());
     worker_.session_ended(id_);
 }
 

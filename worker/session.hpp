@@ -4,6 +4,7 @@
 // fs_call()), and never lets an exception escape into the worker.
 #pragma once
 
+#include "ipc/event.hpp"
 #include "worker/data_channel.hpp"
 #include "worker/fs/files.hpp"
 #include "worker/fs/waiter.hpp"
@@ -138,6 +139,10 @@ private:
 
     // The virtual path a client argument names (relative to the working directory).
     std::string resolve(std::string_view arg) const { return fs::normalize_path(cwd_, arg); }
+    // The absolute path on disk of a resolved path, for hooks (FTPD_FILE).
+    std::string disk_path(const std::string& path) const;
+    // A DELE, RNTO, MKD or RMD succeeded: an event for hooks.
+    void report_change(ipc::EventType type, const std::string& path, const std::string& target = {});
     // The reply RFC 959 allows the current command for a file-system error on `name` (as
     // the client gave it): an errno value or an fs::errc (busy, timed out, interrupted).
     void reply_fs_error(const std::error_code& ec, std::string_view name);

@@ -60,25 +60,27 @@ int StatusReporter::session_opened(std::uint64_t id, const std::string& client) 
 }
 
 void StatusReporter::session_closed(int row, std::uint64_t id, const std::string& client, const std::string& user,
-                                    double seconds) noexcept {
+                                    double seconds, bool tls) noexcept {
     writer_.close_session_row(row);
     try {
         auto e = event(ipc::EventType::session_closed, id);
         e.client = client;
         e.user = user;
         e.seconds = seconds;
+        e.tls = tls;
         sender_.try_send(e);
     } catch (...) {
     }
 }
 
 void StatusReporter::login(int row, std::uint64_t id, const std::string& client, const std::string& user, bool ok,
-                           bool anonymous) noexcept {
+                           bool anonymous, bool tls) noexcept {
     if (ok) writer_.update_row(row, {.user = user});
     try {
         auto e = event(ok ? ipc::EventType::login_ok : ipc::EventType::login_failed, id);
         e.client = client;
         e.user = user;
+        e.tls = tls;
         e.ok = ok;
         e.anonymous = anonymous;
         sender_.try_send(e);
@@ -98,6 +100,23 @@ void StatusReporter::transfer_finished(std::uint64_t id, const TransferRecord& t
         e.seconds = t.seconds;
         e.ok = t.complete;
         e.transfer_type = t.ascii ? 'a' : 'b';
+        e.file = t.file;
+        e.tls = t.tls;
+        sender_.try_send(e);
+    } catch (...) {
+    }
+}
+
+void StatusReporter::file_changed(std::uint64_t id, const FileChange& c) noexcept {
+    try {
+        auto e = event(c.type, id);
+        e.client = c.client;
+        e.user = c.user;
+        e.path = c.path;
+        e.target = c.target;
+        e.file = c.file;
+        e.tls = c.tls;
+        e.ok = true;
         sender_.try_send(e);
     } catch (...) {
     }

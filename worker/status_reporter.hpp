@@ -26,6 +26,19 @@ struct TransferRecord {
     double seconds = 0;
     bool ascii = false;
     bool complete = false;
+    std::string file;       // absolute path on disk, for hooks
+    bool tls = false;       // the control connection is TLS
+};
+
+// A change in the file system a session made (DELE, RNTO, MKD, RMD), for hooks.
+struct FileChange {
+    ipc::EventType type = ipc::EventType::file_deleted;
+    std::string client;
+    std::string user;
+    std::string path;       // as the user sees it (RNTO: the old name)
+    std::string target;     // RNTO: the new name
+    std::string file;       // absolute path on disk of path (RNTO: of target)
+    bool tls = false;
 };
 
 class StatusReporter {
@@ -41,9 +54,9 @@ public:
     // A row for a new session (-1 when the table is full; every call accepts -1).
     int session_opened(std::uint64_t id, const std::string& client) noexcept;
     void session_closed(int row, std::uint64_t id, const std::string& client, const std::string& user,
-                        double seconds) noexcept;
+                        double seconds, bool tls = false) noexcept;
     void login(int row, std::uint64_t id, const std::string& client, const std::string& user, bool ok,
-               bool anonymous) noexcept;
+               bool anonymous, bool tls = false) noexcept;
     void command(int row, std::string_view verb) noexcept { writer_.update_row(row, {.state = verb}); }
     void tls(int row) noexcept { writer_.update_row(row, {.tls = true}); }  // the control connection is TLS
     void transfer_started(int row, std::string_view file) noexcept {
@@ -58,6 +71,7 @@ public:
         writer_.set_fs(threads, pending, stuck, oldest_s);
     }
     void transfer_finished(std::uint64_t id, const TransferRecord& t) noexcept;
+    void file_changed(std::uint64_t id, const FileChange& c) noexcept;
     // The id for a new session, unique over all workers of this master.
     std::uint64_t next_session_id() noexcept { return ipc::next_session_id(view_); }
 

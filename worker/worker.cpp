@@ -4,6 +4,7 @@
 #include "worker/worker.hpp"
 
 #include "ipc/sys/fd_passing.hpp"
+#include "ipc/sys/capabilities.hpp"
 #include "ipc/sys/syscall.hpp"
 #include "worker/address_text.hpp"
 #include "worker/crypt_pool.hpp"
@@ -54,18 +55,6 @@ constexpr unsigned kProxyHeaderTimeout = 5;
 // "busy" at once rather than a queue without bound.
 constexpr std::size_t kFsQueuePerThread = 256;
 
-// Started as root: become `user` with its groups, and prove root cannot come back.
-void drop_privileges(const std::string& user) {
-    if (::geteuid() != 0) return;
-    errno = 0;
-    passwd* pw = ::getpwnam(user.c_str());
-    if (!pw) throw std::runtime_error("user '" + user + "' does not exist");
-    if (pw->pw_uid == 0) throw std::runtime_error("refusing to run workers as root (user = " + user + ")");
-    sys::check("initgroups", [&] { return ::initgroups(pw->pw_name, pw->pw_gid); });
-    sys::check("setgid", [&] { return ::setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid); });
-    sys::check("setuid", [&] { return ::setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid); });
-    if (::setuid(0) == 0) throw std::runtime_error("privileges could not be dropped");
-}
 
 }  // namespace
 
@@ -345,7 +334,7 @@ int run_worker(const WorkerContext& ctx) noexcept {
         std::unique_ptr<Worker> worker;
         try {
             worker = std::make_unique<Worker>(ctx);  // root dir and IPC, before dropping root
-            drop_privileges(ctx.user);
+            sys::become_user(ctx.user, "workers");
         } catch (const std::exception& e) {
             spdlog::critical("cannot start: {}", e.what());
             if (worker) worker->status().fatal(std::string("cannot start: ") + e.what());

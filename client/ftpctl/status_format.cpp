@@ -63,6 +63,28 @@ void write_master(JsonWriter& w, const ipc::Snapshot& snap, Now now) {
     w.end_object();
 }
 
+// The hook runner: state, counters, and per event its results.
+void write_hooks(JsonWriter& w, const ipc::HookRunnerData& d) {
+    const ipc::HookCounters& c = d.counters;
+    w.key("hooks").begin_object();
+    w.field("configured", d.configured != 0)
+        .field("pid", d.pid)
+        .field("state", d.pid > 0 ? "running" : d.configured ? "dead" : "off")
+        .field("restarts", d.restarts)
+        .field("queued", c.queued)
+        .field("running", c.running)
+        .field("done", c.done)
+        .field("failed", c.failed)
+        .field("dropped", c.dropped);
+    w.key("events").begin_object();
+    for (std::size_t e = 0; e < ipc::kHookEvents; ++e) {
+        w.key(ipc::kHookEventNames[e]).begin_object();
+        for (std::size_t r = 0; r < ipc::kHookResults; ++r) w.field(ipc::kHookResultNames[r], c.by_event[e][r]);
+        w.end_object();
+    }
+    w.end_object().end_object();
+}
+
 void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
     const ipc::WorkerSlotData& d = s.data;
     w.begin_object();
@@ -173,6 +195,16 @@ std::string upgrade_line(const ipc::HeaderData& h) {
         line = "last upgrade ok at " + iso8601_utc(h.upgrade_time_ms);
     }
     return line.empty() ? "" : line + "\n";
+}
+
+std::string hooks_line(const ipc::HookRunnerData& d) {
+    if (!d.configured && d.pid <= 0) return "";
+    const ipc::HookCounters& c = d.counters;
+    std::string line = d.pid > 0 ? "hooks: runner pid " + std::to_string(d.pid) : std::string("hooks: runner DEAD (respawning)");
+    line += ", restarts " + std::to_string(d.restarts) + ", queued " + std::to_string(c.queued) + ", running " +
+            std::to_string(c.running) + ", done " + std::to_string(c.done) + ", failed " + std::to_string(c.failed) +
+            ", dropped " + std::to_string(c.dropped);
+    return line + "\n";
 }
 
 std::string worker_table(const ipc::Snapshot& snap, Now now) {
@@ -321,6 +353,20 @@ Totals totals_of(const ipc::Snapshot& snap) noexcept {
     return t;
 }
 
+// ftpd_hooks_total{event,result}: one job is one event for one hook.
+void hook_metrics(std::string& out, const ipc::HookRunnerData& d) {
+    out += "# HELP ftpd_hooks_total Hook jobs (one event for one hook or webhook) by event and result.\n";
+    out += "# TYPE ftpd_hooks_total counter\n";
+    for (std::size_t e = 0; e < ipc::kHookEvents; ++e)
+        for (std::size_t r = 0; r < ipc::kHookResults; ++r)
+            out += std::string("ftpd_hooks_total{event=\"") + ipc::kHookEventNames[e] + "\",result=\"" +
+                   ipc::kHookResultNames[r] + "\"} " + std::to_string(d.counters.by_event[e][r]) + "\n";
+    single(out, "ftpd_hooks_queued", "gauge", "Hook jobs waiting in the hook runner's queue.",
+           std::to_string(d.counters.queued));
+    single(out, "ftpd_hooks_running", "gauge", "Hook jobs running now.", std::to_string(d.counters.running));
+    single(out, "ftpd_hooks_runner_up", "gauge", "1 when the hook runner process runs.", d.pid > 0 ? "1" : "0");
+}
+
 std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other) {
     JsonWriter w;
     w.begin_object();
@@ -356,13 +402,15 @@ std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot*
         .field("bytes_in", t.bytes_in)
         .field("bytes_out", t.bytes_out)
         .field("worker_restarts", t.worker_restarts);
-    w.end_object().end_object();
+    w.end_object();
+    write_hooks(w, snap.header.hooks);
+    w.end_object();
     return std::move(w).str() + "\n";
 }
 
 std::string status_table(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other) {
-    std::string text = master_line(snap, now) + upgrade_line(snap.header) + "\n" + worker_table(snap, now) + "\n" +
-                       session_table(snap, now) + "\n" + totals_line(totals_of(snap));
+    std::string text = master_line(snap, now) + upgrade_line(snap.header) + hooks_line(snap.header.hooks) + "\n" +
+                       worker_table(snap, now) + "\n" + session_table(snap, now) + "\n" + totals_line(totals_of(snap));
     if (other)
         text += "\nother " + master_line(*other, now) + upgrade_line(other->header) + "\n" +
                 worker_table(*other, now) + "\n" + session_table(*other, now) + "\n" +
@@ -384,6 +432,7 @@ std::string status_metrics(const ipc::Snapshot& snap, Now now) {
            "Time of the last reload attempt, seconds since the Unix epoch; 0 = never.",
            seconds(std::max<std::int64_t>(h.reload_time_ms, 0)));
     worker_metrics(out, snap, now);
+    hook_metrics(out, snap.header.hooks);
     const Totals t = totals_of(snap);
     single(out, "ftpd_sessions_active", "gauge", "Open sessions, all workers.", std::to_string(t.sessions_active));
     single(out, "ftpd_sessions_total", "counter", "Sessions accepted by the running workers since they started.",

@@ -6,7 +6,12 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
 
 namespace ftpd::ipc::sys {
 namespace {
@@ -48,6 +53,18 @@ void restrict_capabilities(std::initializer_list<int> keep) {
         s.data[i].inheritable = 0;
     }
     check("capset", [&] { return static_cast<int>(::syscall(SYS_capset, &s.header, s.data)); });
+}
+
+void become_user(const std::string& user, const std::string& what) {
+    if (::geteuid() != 0) return;
+    errno = 0;
+    passwd* pw = ::getpwnam(user.c_str());
+    if (!pw) throw std::runtime_error("user '" + user + "' does not exist");
+    if (pw->pw_uid == 0) throw std::runtime_error("refusing to run " + what + " as root (user = " + user + ")");
+    check("initgroups", [&] { return ::initgroups(pw->pw_name, pw->pw_gid); });
+    check("setgid", [&] { return ::setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid); });
+    check("setuid", [&] { return ::setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid); });
+    if (::setuid(0) == 0) throw std::runtime_error("privileges could not be dropped");
 }
 
 }  // namespace ftpd::ipc::sys

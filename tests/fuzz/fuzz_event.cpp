@@ -27,7 +27,7 @@ std::vector<char> encode_into(const Event& e, std::size_t room) {
 
 bool within_caps(const Event& e) {
     return e.client.size() <= kMaxClientBytes && e.user.size() <= kMaxUserBytes &&
-           e.message.size() <= kMaxMessageBytes;
+           e.message.size() <= kMaxMessageBytes && e.path.size() <= kMaxPathBytes && e.target.size() <= kMaxPathBytes;
 }
 
 void check_decoded(const Event& e, std::span<const char> in) {
@@ -43,9 +43,10 @@ void check_decoded(const Event& e, std::span<const char> in) {
 Event arbitrary_event(std::span<const char> in) {
     auto byte = [&](std::size_t i) { return in.empty() ? 0 : static_cast<unsigned char>(in[i % in.size()]); };
     Event e;
-    e.type = static_cast<EventType>(byte(0) % 6);
+    e.type = static_cast<EventType>(byte(0) % 10);
     e.ok = byte(1) & 1;
     e.anonymous = byte(1) & 2;
+    e.tls = byte(1) & 4;
     e.direction = static_cast<char>(byte(2));
     e.transfer_type = static_cast<char>(byte(3));
     std::uint64_t bits = 0;
@@ -61,22 +62,25 @@ Event arbitrary_event(std::span<const char> in) {
     e.user = text.substr(cut / 2);
     e.path = text;
     e.message = text.substr(cut);
+    e.target = text.substr(cut / 3);
+    e.file = text.substr(cut / 4);
     return e;
 }
 
 void check_encode(std::span<const char> in) {
     const Event e = arbitrary_event(in);
-    const std::size_t room = in.empty() ? 56 : 56 + static_cast<unsigned char>(in[0]) * 8;
+    const std::size_t room = in.empty() ? 60 : 60 + static_cast<unsigned char>(in[0]) * 16;
     const std::vector<char> wire = encode_into(e, room);
     const auto back = decode(wire);
     FUZZ_CHECK(back.has_value());
     FUZZ_CHECK(back->type == e.type && back->slot == e.slot && back->bytes == e.bytes);
     FUZZ_CHECK(e.client.starts_with(back->client) && e.user.starts_with(back->user));
     FUZZ_CHECK(e.path.starts_with(back->path) && e.message.starts_with(back->message));
+    FUZZ_CHECK(e.target.starts_with(back->target) && e.file.starts_with(back->file) && back->tls == e.tls);
     FUZZ_CHECK(back->client.size() <= kMaxClientBytes && back->user.size() <= kMaxUserBytes);
     FUZZ_CHECK(back->message.size() <= kMaxMessageBytes);
     try {  // documented: a buffer smaller than the fixed part is refused
-        encode_into(e, 55);
+        encode_into(e, 59);
         FUZZ_CHECK(false);
     } catch (const std::length_error&) {
     }

@@ -62,6 +62,17 @@ ipc::Snapshot sample_snapshot() {
     h.last_upgrade_ok = 1;
     ipc::set_text(h.config_path, "/etc/ftpd.conf");
     ipc::set_text(h.last_reload_error, "/etc/ftpd.conf:3: unknown key 'x'");
+    h.hooks.pid = 3001;
+    h.hooks.configured = 1;
+    h.hooks.restarts = 1;
+    h.hooks.counters.queued = 2;
+    h.hooks.counters.running = 1;
+    h.hooks.counters.done = 7;
+    h.hooks.counters.failed = 1;
+    h.hooks.counters.dropped = 3;
+    h.hooks.counters.by_event[0][ipc::hook_ok] = 7;
+    h.hooks.counters.by_event[0][ipc::hook_failed] = 1;
+    h.hooks.counters.by_event[0][ipc::hook_dropped] = 3;
 
     ipc::SlotSnapshot a = slot(0, 2001, ipc::WorkerState::running);
     a.data = {.pid = 2001, .state = ipc::WorkerState::running, .generation = 2,
@@ -226,7 +237,13 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"({"worker":2,"id":8,"client":"[::1]:40001","user":"ev\"il\\\u0001\ufffd","state":"STOR",)"
         R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"client_name":"","fs_op":"write","fs_wait_s":42}],)"
         R"("totals":{"sessions_active":2,"sessions_total":14,"bytes_in":2148,"bytes_out":1048576,)"
-        R"("worker_restarts":4}})"
+        R"("worker_restarts":4},)"
+        R"("hooks":{"configured":true,"pid":3001,"state":"running","restarts":1,"queued":2,"running":1,)"
+        R"("done":7,"failed":1,"dropped":3,"events":{"upload":{"ok":7,"failed":1,"dropped":3},)"
+        R"("download":{"ok":0,"failed":0,"dropped":0},"delete":{"ok":0,"failed":0,"dropped":0},)"
+        R"("rename":{"ok":0,"failed":0,"dropped":0},"mkdir":{"ok":0,"failed":0,"dropped":0},)"
+        R"("rmdir":{"ok":0,"failed":0,"dropped":0},"login":{"ok":0,"failed":0,"dropped":0},)"
+        R"("login_failed":{"ok":0,"failed":0,"dropped":0},"logout":{"ok":0,"failed":0,"dropped":0}}}})"
         "\n";
     BOOST_TEST(status_json(sample_snapshot(), kNow) == expected);
 }
@@ -241,16 +258,20 @@ print(",".join(d["master"]["last_reload"]))
 print(",".join(d["workers"][0]))
 print(",".join(d["sessions"][0]))
 print(",".join(d["totals"]))
+print(",".join(d["hooks"]))
+print(",".join(d["hooks"]["events"]["upload"]))
 print(d["sessions"][1]["user"].encode("unicode_escape").decode())
 )");
     const std::vector<std::string> expected = {
-        "master,other_master,workers,sessions,totals",
+        "master,other_master,workers,sessions,totals,hooks",
         "pid,uptime_s,start_time,config,generation,torn,last_reload,upgrade,last_upgrade",
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
         "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
         "worker,id,client,user,state,file,bytes,age_s,tls,client_name,fs_op,fs_wait_s",
         "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts",
+        "configured,pid,state,restarts,queued,running,done,failed,dropped,events",
+        "ok,failed,dropped",
         R"(ev"il\\\x01\ufffd)",
     };
     BOOST_TEST(lines_of(out) == expected, boost::test_tools::per_element());

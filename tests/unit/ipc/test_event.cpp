@@ -33,6 +33,9 @@ Event sample(EventType type) {
     e.anonymous = true;
     e.transfer_type = type == EventType::transfer_finished ? 'b' : 0;
     e.message = type == EventType::worker_fatal ? "setuid(nobody): Operation not permitted" : "";
+    e.target = type == EventType::file_renamed ? "/pub/new \"name\"" : "";
+    e.file = "/srv/ftp" + e.path;
+    e.tls = type != EventType::session_opened;
     return e;
 }
 
@@ -54,7 +57,9 @@ bool is_utf8_boundary_cut(const std::string& s) {
 }
 
 const EventType kTypes[] = {EventType::session_opened, EventType::session_closed,   EventType::login_ok,
-                            EventType::login_failed,   EventType::transfer_finished, EventType::worker_fatal};
+                            EventType::login_failed,   EventType::transfer_finished, EventType::worker_fatal,
+                            EventType::file_deleted,   EventType::file_renamed,      EventType::dir_created,
+                            EventType::dir_removed};
 
 }  // namespace
 
@@ -88,11 +93,16 @@ BOOST_AUTO_TEST_CASE(ten_kib_path_is_truncated_and_still_decodes) {
     e.message = std::string(5000, 'm');
     e.user = std::string(5000, 'u');
     e.client = std::string(5000, 'c');
+    e.target = "/" + std::string(5000, 't');
+    e.file = "/srv" + std::string(10 * 1024, 'f');
     const std::vector<char> buf = encoded(e);
     BOOST_TEST(buf.size() == kMaxEventSize);
     const std::optional<Event> d = decode(buf);
     BOOST_TEST_REQUIRE(d.has_value());
-    BOOST_TEST(d->path.size() >= 520u);
+    BOOST_TEST(d->path.size() == kMaxPathBytes);
+    BOOST_TEST(d->target.size() == kMaxPathBytes);
+    BOOST_TEST(d->file.size() >= 1300u);
+    BOOST_TEST(e.file.starts_with(d->file));
     BOOST_TEST(e.path.starts_with(d->path));
     BOOST_TEST(d->client.size() == kMaxClientBytes);
     BOOST_TEST(d->user.size() == kMaxUserBytes);
@@ -169,10 +179,11 @@ struct Corruption {
 std::ostream& operator<<(std::ostream& os, const Corruption& c) { return os << c.what; }
 const Corruption kCorruptions[] = {
     {"version 0", 0, 0},
-    {"version 2", 0, 2},
-    {"unknown type", 1, 6},
+    {"version 1", 0, 1},
+    {"version 3", 0, 3},
+    {"unknown type", 1, 10},
     {"type 255", 1, static_cast<char>(0xFF)},
-    {"unknown flag", 2, 4},
+    {"unknown flag", 2, 8},
     {"bad direction", 3, 'x'},
     {"bad transfer type", 4, 'q'},
     {"reserved byte set", 6, 1},
