@@ -2,6 +2,7 @@
 // reap and respawn, SIGHUP reload (a bad config keeps the old one), SIGTERM/SIGINT fast
 // stop, SIGQUIT graceful stop, SIGUSR1 reopen logs. Runs in the master only.
 #include "master/master.hpp"
+#include "worker/printable.hpp"
 
 #include "ipc/event_queue.hpp"
 #include "ipc/names.hpp"
@@ -161,7 +162,7 @@ private:
                 }
                 break;
             case ipc::EventType::worker_fatal:
-                spdlog::error("worker {} (pid {}) reported: {}", e.slot, e.pid, e.message);
+                spdlog::error("worker {} (pid {}) reported: {}", e.slot, e.pid, worker::printable(e.message));
                 break;
             default:
                 break;

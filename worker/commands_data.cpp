@@ -2,6 +2,7 @@
 // open_data (connect, 150) and finish_data (226, 426, or 426+226 after ABOR).
 // Runs in a worker's session. No FTP bounce: active connections go only to the client.
 #include "worker/protocol/address.hpp"
+#include "worker/printable.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/address_text.hpp"
 #include "worker/session.hpp"
@@ -101,7 +102,7 @@ awaitable<void> Session::cmd_eprt(const std::string& arg) {
     boost::system::error_code ec;
     auto addr = unmapped(net::ip::make_address(hp->host, ec));
     if (ec || addr != unmapped(peer_addr_) || hp->port < 1024) {
-        spdlog::warn("{}: refused active data connection to {} port {}", log_prefix(), hp->host, hp->port);
+        spdlog::warn("{}: refused active data connection to {} port {}", log_prefix(), printable(hp->host), hp->port);
         reply(code::kSyntaxError, "Illegal PORT command: only to your own address and a port >= 1024.");
         co_return;
     }

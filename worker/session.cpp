@@ -72,7 +72,7 @@ awaitable<void> Session::run() {
     try {
         co_await serve();
     } catch (const std::exception& e) {
-        spdlog::error("{}: {}", log_prefix(), e.what());
+        spdlog::error("{}: {}", log_prefix(), printable(e.what()));
         if (socket_.is_open()) send_now(protocol::format_reply(code::kServiceNotAvailable, "Internal error; closing."));
     }
     closing_ = true;
@@ -282,7 +282,7 @@ awaitable<void> Session::watchdog() {
             }
         }
     } catch (const std::exception& e) {
-        spdlog::error("{}: watchdog: {}", log_prefix(), e.what());
+        spdlog::error("{}: watchdog: {}", log_prefix(), printable(e.what()));
     }
 }
 

@@ -2,6 +2,7 @@
 // worker's own signals (TERM: stop now; QUIT or master death: drain; USR1: reopen logs).
 // Runs in a child of the master; never returns into the master's code paths.
 #include "worker/worker.hpp"
+#include "worker/printable.hpp"
 
 #include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/syscall.hpp"
@@ -198,7 +199,7 @@ private:
                                   try {
                                       if (e) std::rethrow_exception(e);
                                   } catch (const std::exception& x) {
-                                      spdlog::error("PROXY header: {}", x.what());
+                                      spdlog::error("PROXY header: {}", printable(x.what()));
                                   }
                               });
                 continue;
@@ -227,7 +228,7 @@ private:
         boost::system::error_code ec;
         if (header.status != protocol::ProxyHeader::Status::complete) {
             spdlog::warn("dropped connection from {} port {}: bad PROXY header: {}", host_text(balancer.address()),
-                         balancer.port(), header.error);
+                         balancer.port(), printable(header.error));
             socket.close(ec);
             co_return;
         }
