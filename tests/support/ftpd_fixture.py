@@ -269,13 +269,17 @@ class RawControl:
     """A control connection driven line by line, for what ftplib cannot express:
     pipelined commands in one write, commands during a transfer, exact reply codes.
 
-    RawControl(port, login=True); send(b"NOOP\\r\\nPWD\\r\\n"); reply() -> (code, text);
+    RawControl(port, login=True, source=None); send(b"NOOP\\r\\nPWD\\r\\n"); reply() -> (code, text);
     command("PWD") -> (code, text); pasv() -> a connected data socket (EPSV); close().
     """
 
     def __init__(self, port, *, login=True, user="anonymous", passwd="test@example.com",
-                 timeout=DEFAULT_TIMEOUT):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                 timeout=DEFAULT_TIMEOUT, source=None):
+        # source: connect from that address (127.0.0.2, ...), as another client would
+        if source:
+            self.sock = connect_from(source, port, timeout=timeout)
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.file = self.sock.makefile("rb")
         self.timeout = timeout
         self.greeting = self.reply()
