@@ -574,6 +574,7 @@ class Server:
     `probe_header` first: b"PROXY UNKNOWN\r\n" when that is a proxy_protocol listener.
 
     `env` is extra environment for the ftpd process ({"FTPD_FAULT_INJECTION": "1"}).
+    `nofile` sets its RLIMIT_NOFILE, soft and hard (foreground only), to test the limit.
 
     `options` are config keys (`banner="hi"`, `upload_overwrite=False`);
     `config_extra` is config text whose keys override everything else
@@ -582,8 +583,9 @@ class Server:
 
     def __init__(self, config_extra="", workers=2, anonymous_write=True, files=None,
                  hidden_file=False, daemon=False, start=True, env=None, probe_header=b"",
-                 **options):
+                 nofile=None, **options):
         self.env = dict(env or {})
+        self.nofile = nofile  # RLIMIT_NOFILE (soft and hard) of the ftpd process, or None
         self.probe_header = probe_header
         self.dir = make_tempdir()
         self.root = os.path.join(self.dir, "root")
@@ -754,10 +756,15 @@ class Server:
             self.proc = subprocess.Popen(
                 [ftpd_bin(), "-f", "-c", self.conf_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.dir, start_new_session=True, env=_environ(self.env))
+                cwd=self.dir, start_new_session=True, env=_environ(self.env),
+                preexec_fn=self._limit_files if self.nofile else None)
         finally:
             log.close()
         self.pid = self.proc.pid
+
+    def _limit_files(self):
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def _start_daemon(self, timeout):
         rc, out, err = run_ftpd(["-c", self.conf_path], cwd=self.dir, timeout=timeout,
