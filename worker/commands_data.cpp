@@ -118,7 +118,7 @@ awaitable<std::uint16_t> Session::take_over_passive() {
     if (!victim) co_return 0;
     if (victim->pid == ::getpid())
         worker_.check_passive_revoked(victim->session_id);
-    else
+    else if (victim->pid > 0)  // never 0 or -1: kill() would signal a whole group
         ::kill(victim->pid, SIGURG);  // its worker looks at its rows now (and once a second anyway)
     net::steady_timer pause(socket_.get_executor());
     const auto deadline = Clock::now() + kReleaseWait;

@@ -200,8 +200,10 @@ Result<UploadPtr> create_unique_upload(const FsRoot& root, std::string_view dir_
     for (int i = 0; i < kMaxUniqueTries; ++i) {
         std::string candidate = i == 0 ? stem : stem + "." + std::to_string(i);
         struct stat st {};
-        if (::fstatat(dir.get(), candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
-            return create_temp(std::move(dir), std::move(candidate), temp, mode);
+        if (::fstatat(dir.get(), candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) return create_temp(std::move(dir), std::move(candidate), temp, mode);
+            continue;
+        }
         // A stem naming a FIFO, socket, device or directory is refused, not worked around.
         if (i == 0 && !replaceable(st)) return {not_plain(st)};
     }
