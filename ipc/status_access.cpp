@@ -183,6 +183,11 @@ void SlotWriter::close_session_row(int row) noexcept {
     });
 }
 
+bool SlotWriter::kick_requested(int row, std::uint64_t session_id) const noexcept {
+    SessionRowData* r = row_ptr(row);
+    return r && session_id != 0 && counter(r->kick).load(std::memory_order_relaxed) == session_id;
+}
+
 void SlotWriter::add_accept_error() noexcept {
     counter(slot_.data.accept_errors).fetch_add(1, std::memory_order_relaxed);
 }
@@ -291,6 +296,38 @@ std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_vie
             if (client.size() > host.size() && client.compare(0, host.size(), host) == 0 &&
                 client[host.size()] == ':')
                 ++n;
+        }
+    }
+    return n;
+}
+
+void request_kick(SegmentMapping& segment, std::uint32_t slot, std::uint32_t row, std::uint64_t session_id) noexcept {
+    const Geometry g = segment.geometry();
+    if (slot >= g.slots || row >= g.rows_per_slot) return;
+    SessionRowData& r = segment.row(slot, row);
+    counter(r.kick).store(session_id, std::memory_order_relaxed);
+}
+
+std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view user, bool ignore_case) noexcept {
+    auto same = [&](std::string_view a) {
+        if (a.size() != user.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            unsigned char x = a[i], y = user[i];
+            if (ignore_case && x >= 'A' && x <= 'Z') x = x - 'A' + 'a';
+            if (ignore_case && y >= 'A' && y <= 'Z') y = y - 'A' + 'a';
+            if (x != y) return false;
+        }
+        return true;
+    };
+    std::uint32_t n = 0;
+    const Geometry g = segment.geometry();
+    for (std::uint32_t i = 0; i < g.slots; ++i) {
+        const WorkerSlot& s = segment.slot(i);
+        if (s.data.pid == 0) continue;
+        const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
+        for (std::uint32_t r = 0; r < used; ++r) {
+            const SessionRowData& row = segment.row(i, r);
+            if (row.in_use == 1 && same(std::string_view(row.user, strnlen(row.user, sizeof row.user)))) ++n;
         }
     }
     return n;

@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 6;
+inline constexpr std::uint32_t kStatusVersion = 7;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -173,6 +173,7 @@ struct SessionRowData {
     char fs_op[16];                        // the file-system call it waits for ("stat"); empty: none
     std::int64_t fs_since_ms;              // CLOCK_MONOTONIC start of that wait; 0: none
     char client_name[64];                  // what CLNT said ("FileZilla 3.66"); empty: nothing
+    alignas(8) std::uint64_t kick;         // atomic; ftpctl stores session_id here to end it (user del --kick)
     // The session's passive listener (PASV/EPSV) while no data connection has come to it,
     // for the per-address cap and the take-over of an unused one when pasv_ports runs dry.
     // All three atomic: the owner writes the first two, any worker may set pasv_revoke.
@@ -192,7 +193,7 @@ static_assert(sizeof(HeaderData) == 832);
 static_assert(sizeof(SegmentHeader) == 896);
 static_assert(sizeof(WorkerSlotData) == 104);
 static_assert(sizeof(WorkerSlot) == 192);
-static_assert(sizeof(SessionRowData) == 536);
+static_assert(sizeof(SessionRowData) == 544);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

@@ -190,6 +190,8 @@ public:
     void add_bytes(int row, Direction dir, std::uint64_t n) noexcept;
     // The session ended: frees the row (if any) and uncounts it from `sessions`.
     void close_session_row(int row) noexcept;
+    // True when request_kick() asked to end session `session_id` in `row`; lock-free.
+    bool kick_requested(int row, std::uint64_t session_id) const noexcept;
     // One more failed accept() (EMFILE, ENFILE, ENOBUFS, ...); lock-free.
     void add_accept_error() noexcept;
     // The row's session now has a passive listener on `port` waiting for its connection
@@ -255,6 +257,14 @@ std::uint64_t count_sessions(const SegmentMapping& segment) noexcept;
 // row's client text), over all slots, without locks: max_per_ip on accept.
 std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept;
 
+// ftpctl user del --kick: asks the worker of `slot` to end session `session_id` in `row`
+// (it checks about once a second). A row reused by another session since is left alone:
+// the worker compares the id. Needs a writable mapping; lock-free.
+void request_kick(SegmentMapping& segment, std::uint32_t slot, std::uint32_t row, std::uint64_t session_id) noexcept;
+
+// Logged-in sessions whose row names `user` (exactly, or in any case when ignore_case),
+// over all slots, without locks: per-user max_sessions at login.
+std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view user, bool ignore_case) noexcept;
 // Passive listeners waiting for their connection, held by sessions from `host`, with a
 // port in [low, high], over all slots, without locks: the per-address passive-port cap.
 std::uint32_t count_passive_from(const SegmentMapping& segment, std::string_view host, std::uint16_t low,

@@ -108,6 +108,7 @@ void load_tls(Config& cfg, const std::map<std::string, int>& seen, const std::se
 // entries go to the workers in Settings. Its errors carry its own name and line; a file
 // that cannot be read is reported at the users_file line.
 void read_users(Config& cfg, int key_line, const std::string& file, std::vector<ConfigError>& errors) {
+    cfg.users_file_stamp = stamp_of(cfg.users_file);  // before the read: a change during it is seen later
     auto users = worker::load_users(cfg.users_file);
     for (auto& e : users.errors) {
         if (e.line > 0)

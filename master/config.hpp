@@ -3,6 +3,7 @@
 // SIGHUP). The keys themselves are one table, in config_keys.cpp.
 #pragma once
 
+#include "master/users_watch.hpp"
 #include "worker/settings.hpp"
 
 #include <cstdint>
@@ -34,6 +35,7 @@ struct Config {
     std::string xferlog;                // transfer log path; empty: off
     unsigned worker_timeout = 30;       // seconds without heartbeat before SIGKILL
     std::string users_file;             // virtual users; empty: none (entries go to server.users)
+    std::optional<FileStamp> users_file_stamp;  // the file as it was read, for UsersWatch
     worker::TlsOptions tls;             // tls_cert, tls_key, tls_ciphers, tls_min_version
     worker::Settings server;            // server.tls_context is built by parse_config when tls != off
 };

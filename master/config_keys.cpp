@@ -6,6 +6,7 @@
 #include "worker/logging.hpp"
 #include "worker/protocol/address.hpp"
 #include "worker/protocol/address_set.hpp"
+#include "worker/protocol/size_text.hpp"
 
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -35,6 +36,16 @@ unsigned parse_uint(const std::string& v, unsigned lo, unsigned hi, int base = 1
         throw invalid_argument("'" + v + "' is out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
     return n;
 }
+
+// A size or a rate: "0", "65536", "512K", "4M", "1G" (size_text.hpp), at most `hi` bytes.
+std::uint64_t parse_bytes(const std::string& v, std::uint64_t hi) {
+    auto n = protocol::parse_size(v);
+    if (!n) throw invalid_argument("expected a number of bytes with an optional K, M, G or T suffix, got '" + v + "'");
+    if (*n > hi) throw invalid_argument("'" + v + "' is out of range (at most " + protocol::format_size(hi) + ")");
+    return *n;
+}
+
+constexpr std::uint64_t kMaxRate = 1ull << 40;  // 1 TiB/s: beyond any link
 
 // "ADDR:PORT" or "ADDR:PORT proxy_protocol" (nginx's spelling: connections on it start
 // with a PROXY protocol header from a balancer in proxy_trusted).
@@ -106,9 +117,11 @@ const KeySpec kKeys[] = {
     {"max_per_ip", "50", false,
      [](Config& c, const std::string& v) { c.server.max_per_ip = parse_uint(v, 1, 1000000); }},
     {"max_rate", "0", false,
-     [](Config& c, const std::string& v) { c.server.max_rate = parse_uint(v, 0, 4000000000u); }},
+     [](Config& c, const std::string& v) { c.server.max_rate = parse_bytes(v, kMaxRate); }},
     {"anonymous_max_rate", "0", false,
-     [](Config& c, const std::string& v) { c.server.anonymous_max_rate = parse_uint(v, 0, 4000000000u); }},
+     [](Config& c, const std::string& v) { c.server.anonymous_max_rate = parse_bytes(v, kMaxRate); }},
+    {"anonymous_max_sessions", "0", false,
+     [](Config& c, const std::string& v) { c.server.anonymous_max_sessions = parse_uint(v, 0, 1000000); }},
     {"root", "/srv/ftp", false, [](Config& c, const std::string& v) { c.server.root = absolute_path(v); }},
     {"anonymous", "yes", false, [](Config& c, const std::string& v) { c.server.anonymous = parse_bool(v); }},
     {"anonymous_write", "no", false,

@@ -98,6 +98,7 @@ public:
             if (n < 0 && errno != EINTR) sys::throw_sys("poll");
             if (n > 0) drain_signals(sigfd.get());
             drain_events();
+            check_users_file();
             check_heartbeats();
             pool_->tick();
         }
@@ -292,6 +293,29 @@ private:
         }
     }
 
+    // New logins use a changed users file without a reload (ftpd.conf(5), USERS FILE).
+    void check_users_file() {
+        if (cfg_.users_file.empty()) return;
+        if (!users_watch_ || users_watch_generation_ != generation_) {
+            users_watch_.emplace(cfg_.users_file, cfg_.users_file_stamp);
+            users_watch_generation_ = generation_;
+        }
+        auto change = users_watch_->poll(UsersWatch::Clock::now());
+        if (!change) return;
+        // As on SIGHUP, a file with errors changes nothing: a half-finished edit by hand
+        // must not lock out the users of the lines it broke.
+        if (!change->users.errors.empty()) {
+            for (const auto& e : change->users.errors) spdlog::error("users file: {}", e.to_string());
+            spdlog::error("users file {} changed but has {} error(s); the users read before stay in force",
+                          cfg_.users_file, change->users.errors.size());
+            return;
+        }
+        spdlog::info("users file {} changed: {} user(s) for new logins", cfg_.users_file,
+                     change->users.accounts.size());
+        cfg_.server.users = change->users.accounts;
+        pool_->update_users(std::move(change->users.accounts), change->fd.get());
+    }
+
     // Workers cannot open a log file that logrotate re-created as root (they dropped their
     // privileges): the master opens it and passes it on before the signal.
     void reopen() {
@@ -324,6 +348,8 @@ private:
     std::map<unsigned, ipc::SegmentOwner*> slot_segment_;
     std::vector<ipc::EventQueueOwner> queues_;
     std::unique_ptr<Xferlog> xferlog_;
+    std::optional<UsersWatch> users_watch_;
+    unsigned users_watch_generation_ = 0;
     std::unique_ptr<Pool> pool_;  // last: destroyed first
 };
 

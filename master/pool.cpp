@@ -88,8 +88,10 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     ctx.listeners = listeners_;
 
     ipc::sys::SocketPair channel;  // how the master passes a re-opened log file on
+    ipc::sys::SocketPair users;    // and the users file when it changed
     try {
         channel = ipc::sys::datagram_socket_pair();
+        users = ipc::sys::datagram_socket_pair();
     } catch (const std::exception& e) {
         spdlog::error("cannot start worker {}: {}", slot, e.what());
         pending_.push_back({slot, Clock::now() + std::chrono::seconds(1)});
@@ -104,11 +106,16 @@ pid_t Pool::spawn(unsigned slot, bool restart) {
     if (pid == 0) {
         for (int fd : close_in_child_) ::close(fd);
         for (auto& [other, fd] : log_channels_) ::close(fd.release());
+        for (auto& [other, fd] : users_channels_) ::close(fd.release());
         ::close(channel.first.release());
+        ::close(users.first.release());
         ctx.log_channel = channel.second.release();
+        ctx.users_channel = users.second.release();
+        ctx.users_file = cfg_.users_file;
         ::_exit(worker::run_worker(ctx));
     }
     log_channels_[pid] = std::move(channel.first);
+    users_channels_[pid] = std::move(users.first);
     children_.push_back({pid, slot, generation_, Clock::now(), false, Clock::time_point::max()});
     spdlog::info("worker {} started (pid {})", slot, pid);
     return pid;
@@ -124,6 +131,20 @@ void Pool::send_log_fd(int fd) {
     }
 }
 
+void Pool::update_users(std::vector<worker::Account> users, int fd) {
+    cfg_.server.users = std::move(users);
+    for (const auto& c : children_) {
+        if (c.generation != generation_ || c.draining) continue;
+        auto it = users_channels_.find(c.pid);
+        if (it == users_channels_.end()) continue;
+        try {
+            ipc::sys::send_fd(it->second.get(), fd);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot pass the users file to worker {} (pid {}): {}", c.slot, c.pid, e.what());
+        }
+    }
+}
+
 void Pool::reap() {
     for (;;) {
         int status = 0;
@@ -134,6 +155,7 @@ void Pool::reap() {
         ChildProcess child = *it;
         children_.erase(it);
         log_channels_.erase(pid);
+        users_channels_.erase(pid);
         reaped_(child.slot);
         if (WIFSIGNALED(status))
             spdlog::warn("worker {} (pid {}) killed by signal {}", child.slot, pid, WTERMSIG(status));

@@ -78,6 +78,10 @@ public:
     // it on its next SIGUSR1. Failures are logged.
     void send_log_fd(int fd);
 
+    // New virtual users for new logins: workers spawned from now on get `users`, and every
+    // live worker of the current generation gets a copy of fd (the users file) to read.
+    void update_users(std::vector<worker::Account> users, int fd);
+
     bool empty() const { return children_.empty(); }
     const std::vector<ChildProcess>& children() const { return children_; }
 
@@ -99,6 +103,7 @@ private:
     unsigned generation_ = 0;
     std::vector<ChildProcess> children_;
     std::unordered_map<pid_t, ipc::sys::unique_fd> log_channels_;  // by worker pid: our end
+    std::unordered_map<pid_t, ipc::sys::unique_fd> users_channels_;  // by worker pid: our end
     std::vector<PendingRespawn> pending_;
     std::vector<unsigned> failures_;   // consecutive quick deaths, by slot
     bool stopping_ = false;

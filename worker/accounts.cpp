@@ -4,6 +4,7 @@
 #include "worker/accounts.hpp"
 
 #include "worker/printable.hpp"
+#include "worker/protocol/size_text.hpp"
 
 #include <crypt.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -94,10 +96,11 @@ std::string root_problem(std::string_view root) {
 }
 
 // One non-comment line; appends its errors, returns whether it is a valid account.
-bool parse_line(std::string_view line, Account& out, std::vector<std::string>& problems) {
+bool parse_line(std::string_view line, Account& out, std::vector<std::string>& problems, bool check_roots) {
     auto fields = split(line, ':');
-    if (fields.size() < 2 || fields.size() > 4) {
-        problems.push_back("expected 'name:hash[:root[:perm]]'");
+    if (fields.size() < 2 || fields.size() > 5) {
+        problems.push_back("expected 'name:hash[:root[:perm[:settings]]]'");
+        if (!fields.empty()) out.name = std::string(fields[0]);
         return false;
     }
     out.name = std::string(fields[0]);
@@ -107,7 +110,8 @@ bool parse_line(std::string_view line, Account& out, std::vector<std::string>& p
     if (auto p = hash_problem(fields[1]); !p.empty()) problems.push_back(who + p);
     if (fields.size() > 2 && !fields[2].empty()) {
         out.root = std::string(fields[2]);
-        if (auto p = root_problem(fields[2]); !p.empty()) problems.push_back(who + p);
+        if (!check_roots) {
+        } else if (auto p = root_problem(fields[2]); !p.empty()) problems.push_back(who + p);
     }
     if (fields.size() > 3 && !fields[3].empty()) {
         if (fields[3] == "ro")
@@ -115,7 +119,19 @@ bool parse_line(std::string_view line, Account& out, std::vector<std::string>& p
         else if (fields[3] != "rw")
             problems.push_back(who + "perm must be rw or ro, got '" + printable(fields[3]) + "'");
     }
+    if (fields.size() > 4) {
+        std::vector<std::string> bad;
+        out.limits = parse_limits(fields[4], bad);
+        for (auto& p : bad) problems.push_back(who + p);
+    }
     return problems.empty();
+}
+
+std::optional<std::uint64_t> parse_count(std::string_view v) {
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+    return n;
 }
 
 // Compares without stopping at the first difference: the time taken says nothing about
@@ -144,17 +160,95 @@ bool is_anonymous_name(std::string_view name) {
     return lower == "anonymous" || lower == "ftp";
 }
 
-UsersFile parse_users(std::string_view text, const std::string& file) {
-    UsersFile result;
+AccountLimits parse_limits(std::string_view field, std::vector<std::string>& problems) {
+    AccountLimits limits;
+    if (trim(field).empty()) return limits;
+    std::vector<std::string> seen;
+    for (auto item : split(field, ',')) {
+        item = trim(item);
+        auto eq = item.find('=');
+        std::string key(item.substr(0, eq));
+        std::string_view value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+        if (eq == std::string_view::npos) {
+            problems.push_back("expected KEY=VALUE in the settings field, got '" + printable(item) + "'");
+            continue;
+        }
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+            problems.push_back("setting '" + printable(key) + "' is given twice");
+            continue;
+        }
+        seen.push_back(key);
+        auto bad = [&](const char* what) {
+            problems.push_back("bad value for '" + printable(key) + "': expected " + what + ", got '" +
+                               printable(value) + "'");
+        };
+        if (key == "quota" || key == "down" || key == "up") {
+            auto n = protocol::parse_size(value);
+            if (!n) {
+                bad("a size such as 10G, 512K or 1048576");
+                continue;
+            }
+            if (key == "quota") limits.quota_bytes = *n;
+            else if (key == "down") limits.rate_down = *n;
+            else limits.rate_up = *n;
+        } else if (key == "files" || key == "sessions") {
+            auto n = parse_count(value);
+            if (!n || (key == "sessions" && *n > 1000000)) {
+                bad(key == "files" ? "a number of files" : "a number of sessions (0..1000000)");
+                continue;
+            }
+            if (key == "files") limits.quota_files = *n;
+            else limits.max_sessions = static_cast<unsigned>(*n);
+        } else {
+            problems.push_back("unknown setting '" + printable(key) + "' (expected quota, files, sessions, down or up)");
+        }
+    }
+    return limits;
+}
+
+std::string format_limits(const AccountLimits& l) {
+    std::string s;
+    auto add = [&](const char* key, const std::string& value) { s += (s.empty() ? "" : ",") + std::string(key) + "=" + value; };
+    if (l.quota_bytes) add("quota", protocol::format_size(l.quota_bytes));
+    if (l.quota_files) add("files", std::to_string(l.quota_files));
+    if (l.max_sessions) add("sessions", std::to_string(l.max_sessions));
+    if (l.rate_down) add("down", protocol::format_size(*l.rate_down));
+    if (l.rate_up) add("up", protocol::format_size(*l.rate_up));
+    return s;
+}
+
+std::string format_account(const Account& a) {
+    std::string limits = format_limits(a.limits);
+    // perm is spelled out when settings follow it: "bob:H:/srv/bob:rw:quota=1G" reads better.
+    std::vector<std::string> fields = {a.name, a.hash, a.root, !a.writable ? "ro" : limits.empty() ? "" : "rw", limits};
+    while (fields.size() > 2 && fields.back().empty()) fields.pop_back();
+    std::string line;
+    for (auto& f : fields) line += (line.empty() ? "" : ":") + f;
+    return line;
+}
+
+UsersDocument parse_users_document(std::string_view text, const std::string& file, bool check_roots) {
+    UsersDocument doc;
+    doc.file = file;
+    doc.final_newline = text.empty() || text.back() == '\n';
+    std::vector<std::string_view> raws;
+    if (!text.empty()) {
+        if (text.back() == '\n') text.remove_suffix(1);
+        raws = split(text, '\n');
+    }
     std::map<std::string, int, std::less<>> defined;  // name -> line
     int lineno = 0;
-    for (auto raw : split(text, '\n')) {
+    for (auto raw : raws) {
         ++lineno;
+        UsersLine entry{std::string(raw), {}, {}};
         auto line = trim(raw);
-        if (line.empty() || line.front() == '#') continue;
+        if (line.empty() || line.front() == '#') {
+            doc.lines.push_back(std::move(entry));
+            continue;
+        }
         Account account;
         std::vector<std::string> problems;
-        bool ok = parse_line(line, account, problems);
+        bool ok = parse_line(line, account, problems, check_roots);
         if (!account.name.empty()) {
             auto [it, fresh] = defined.emplace(account.name, lineno);
             if (!fresh) {
@@ -163,9 +257,50 @@ UsersFile parse_users(std::string_view text, const std::string& file) {
                 ok = false;
             }
         }
-        for (auto& p : problems) result.errors.push_back({file, lineno, std::move(p)});
-        if (ok) result.accounts.push_back(std::move(account));
+        for (auto& p : problems) doc.errors.push_back({file, lineno, std::move(p)});
+        entry.name = account.name;
+        if (ok) entry.account = std::move(account);
+        doc.lines.push_back(std::move(entry));
     }
+    return doc;
+}
+
+std::size_t UsersDocument::find(std::string_view name) const {
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        if (!name.empty() && lines[i].name == name) return i;
+    return std::string::npos;
+}
+
+void UsersDocument::put(const Account& account) {
+    UsersLine line{format_account(account), account.name, account};
+    if (auto i = find(account.name); i != std::string::npos)
+        lines[i] = std::move(line);
+    else
+        lines.push_back(std::move(line));
+}
+
+bool UsersDocument::remove(std::string_view name) {
+    auto i = find(name);
+    if (i == std::string::npos) return false;
+    lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+    return true;
+}
+
+std::string UsersDocument::render() const {
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        out += lines[i].text;
+        if (i + 1 < lines.size() || final_newline) out += '\n';
+    }
+    return out;
+}
+
+UsersFile parse_users(std::string_view text, const std::string& file, bool check_roots) {
+    auto doc = parse_users_document(text, file, check_roots);
+    UsersFile result;
+    result.errors = std::move(doc.errors);
+    for (auto& l : doc.lines)
+        if (l.account) result.accounts.push_back(std::move(*l.account));
     return result;
 }
 

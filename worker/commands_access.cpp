@@ -43,7 +43,7 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
     }
     std::optional<Account> account;
     if (!is_anonymous_name(user_))
-        account = co_await worker_.crypt_pool().authenticate(settings_.users, user_, arg);
+        account = co_await worker_.crypt_pool().authenticate(worker_.users(), user_, arg);
     if (!account && !(is_anonymous_name(user_) && settings_.anonymous)) {
         co_await fail_login();
         co_return;
@@ -53,9 +53,19 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         reply(code::kNotLoggedIn, "Login failed: your directory is not available.");
         co_return;
     }
+    if (!admit_sessions(account)) {
+        user_.clear();
+        reply(code::kServiceNotAvailable, "Too many sessions for this user; try again later.");
+        co_await flush();
+        closing_ = true;
+        co_return;
+    }
     anonymous_ = !account;
     may_write_ = account ? account->writable : settings_.anonymous_write;
-    max_rate_ = anonymous_ ? settings_.anonymous_max_rate : settings_.max_rate;
+    std::uint64_t rate = anonymous_ ? settings_.anonymous_max_rate : settings_.max_rate;
+    rate_down_ = account && account->limits.rate_down ? *account->limits.rate_down : rate;
+    rate_up_ = account && account->limits.rate_up ? *account->limits.rate_up : rate;
+    max_rate_ = rate_down_;
     if (anonymous_) root_ = worker_.anonymous_root();
     logged_in_ = true;
     cwd_ = "/";
@@ -65,6 +75,28 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         spdlog::info("{}: logged in ({})", log_prefix(), may_write_ ? "rw" : "ro");
     worker_.status().login(row_, id_, client_, user_, true, anonymous_);
     reply(code::kLoggedIn, "Login successful.");
+}
+
+// max_sessions of the account (anonymous_max_sessions for anonymous), over all workers:
+// the row takes the name before counting, so of two logins at once on two workers
+// neither gets past the limit. Refused: the row gives the name back, logged.
+bool Session::admit_sessions(const std::optional<Account>& account) {
+    unsigned limit = account ? account->limits.max_sessions : settings_.anonymous_max_sessions;
+    if (limit == 0) return true;
+    auto& status = worker_.status();
+    std::uint32_t n = 0;
+    if (account) {
+        status.claim_user(row_, user_);
+        n = status.sessions_of(user_, false);
+    } else {
+        status.claim_user(row_, "anonymous");
+        n = status.sessions_of("anonymous", true) + status.sessions_of("ftp", true);
+    }
+    if (row_ < 0 || n <= limit) return true;
+    status.claim_user(row_, "");
+    spdlog::warn("{}: login refused for user '{}': {} session(s) open, max_sessions is {}", log_prefix(),
+                 printable(user_), n - 1, limit);
+    return false;
 }
 
 // RFC 959: ACCT is for systems that want an account besides the user; none is needed.

@@ -84,6 +84,7 @@ awaitable<std::optional<std::string>> Session::file_digest(const std::string& sh
         reply_file_error(protocol::FileError::local, shown);
         co_return std::nullopt;
     }
+    max_rate_ = rate_down_;  // hashing reads the file as a download would
     start_monitor(std::string(verb_) + " " + shown, end - start);
     std::error_code result;
     for (std::uint64_t pos = start; pos < end && !result && !aborted_ && !closing_;) {

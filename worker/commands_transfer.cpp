@@ -308,6 +308,7 @@ awaitable<void> Session::cmd_retr(const std::string& arg) {
                        arg + " (" + std::to_string(size) + " bytes).";
     if (!co_await open_data(what)) co_return;
     worker_.status().transfer_started(row_, path);
+    max_rate_ = rate_down_;
     start_monitor("RETR " + arg, size - offset);
     auto start = Clock::now();
     std::uint64_t sent = 0;

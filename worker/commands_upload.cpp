@@ -35,6 +35,7 @@ std::string Session::upload_temp_name() {
 awaitable<std::error_code> Session::receive_upload(const fs::FilePtr& file, const std::string& path,
                                                    std::uint64_t& received) {
     worker_.status().transfer_started(row_, path);
+    max_rate_ = rate_up_;
     start_monitor("STOR " + path, 0);
     auto result = co_await receive_file(file, path, received);
     result = co_await end_transfer(result);

@@ -24,11 +24,11 @@ net::thread_pool& CryptPool::pool() {
     return *pool_;
 }
 
-awaitable<std::optional<Account>> CryptPool::authenticate(std::span<const Account> accounts, std::string user,
+awaitable<std::optional<Account>> CryptPool::authenticate(std::shared_ptr<const std::vector<Account>> accounts, std::string user,
                                                           std::string password) {
-    auto check = [accounts, user = std::move(user),
+    auto check = [accounts = std::move(accounts), user = std::move(user),
                   password = std::move(password)]() mutable -> awaitable<std::optional<Account>> {
-        auto account = Accounts(accounts).authenticate(user, password);
+        auto account = Accounts(*accounts).authenticate(user, password);
         ::explicit_bzero(password.data(), password.size());
         co_return account;
     };

@@ -9,6 +9,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,8 +24,8 @@ public:
     CryptPool& operator=(const CryptPool&) = delete;
 
     // Accounts::authenticate() on the helper thread; resumes on the caller's executor.
-    // `accounts` must outlive the pool (Settings does). The password copy is wiped.
-    awaitable<std::optional<Account>> authenticate(std::span<const Account> accounts, std::string user,
+    // `accounts` is kept alive until the check ends. The password copy is wiped.
+    awaitable<std::optional<Account>> authenticate(std::shared_ptr<const std::vector<Account>> accounts, std::string user,
                                                    std::string password);
 
 private:

@@ -98,6 +98,20 @@ void Session::stop() {
     timer_.cancel();
 }
 
+bool Session::kick_requested() { return worker_.status().kick_requested(row_, id_); }
+
+void Session::kick() {
+    if (closing_) return;
+    spdlog::info("{}: ended by 'ftpctl user del --kick'", log_prefix());
+    closing_ = true;
+    send_now(protocol::format_reply(code::kServiceNotAvailable, "Your account was removed; closing."));
+    boost::system::error_code ec;
+    socket_.close(ec);
+    data_.cancel();
+    fs_.interrupt();
+    timer_.cancel();
+}
+
 awaitable<void> Session::serve() {
     set_control_deadline(Clock::now() + std::chrono::seconds(settings_.login_timeout));
     // RFC 4217 implicit TLS: the handshake comes first, then the 220 under TLS.

@@ -48,6 +48,10 @@ public:
 
     // Closes the connection from outside (worker shutdown); run() then ends.
     void stop();
+    // ftpctl user del --kick asked for this session (its row in the status segment).
+    bool kick_requested();
+    // Ends the session with 421 (the user was deleted and kicked); logged.
+    void kick();
 
     std::uint64_t id() const { return id_; }
 
@@ -290,6 +294,8 @@ private:
     // close after too many).
     awaitable<bool> open_user_root(const Account& account);
     awaitable<void> fail_login();
+    // max_sessions at login (commands_access.cpp): false when the user is over it.
+    bool admit_sessions(const std::optional<Account>& account);
 
     Worker& worker_;
     const Settings& settings_;
@@ -346,7 +352,9 @@ private:
     std::uint64_t transfer_bytes_ = 0;
     std::uint64_t transfer_size_ = 0;  // 0: unknown
     Clock::time_point transfer_start_; // for max_rate
-    std::uint64_t max_rate_ = 0;       // bytes/s for this session's transfers; 0: no limit
+    std::uint64_t max_rate_ = 0;       // bytes/s of the transfer under way (rate_down_ or rate_up_); 0: no limit
+    std::uint64_t rate_down_ = 0;      // bytes/s of downloads: the account's down=, else (anonymous_)max_rate
+    std::uint64_t rate_up_ = 0;        // bytes/s of uploads: the account's up=, else (anonymous_)max_rate
     std::uint64_t rest_ = 0;           // REST offset for the next RETR/STOR
     std::optional<std::string> rename_from_;  // RNFR's path, for the RNTO right after it
     bool epsv_all_ = false;

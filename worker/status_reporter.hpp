@@ -66,6 +66,13 @@ public:
     // from one host ("127.0.0.1", "[::1]"). Lock-free reads of the segment.
     std::uint64_t sessions_total() const noexcept { return ipc::count_sessions(view_); }
     std::uint32_t sessions_from(std::string_view host) const noexcept { return ipc::count_sessions_from(view_, host); }
+    // For max_sessions at login: the row takes the user's name first, then counts (itself
+    // included), so two logins at once on two workers can both be refused, never both let in.
+    bool kick_requested(int row, std::uint64_t id) const noexcept { return writer_.kick_requested(row, id); }
+    void claim_user(int row, std::string_view user) noexcept { writer_.update_row(row, {.user = user}); }
+    std::uint32_t sessions_of(std::string_view user, bool ignore_case) const noexcept {
+        return ipc::count_sessions_of(view_, user, ignore_case);
+    }
 
     // A failed accept(), counted in the slot (accept_errors).
     void accept_error() noexcept { writer_.add_accept_error(); }

@@ -13,10 +13,12 @@
 #include "worker/net.hpp"
 #include "worker/proxy_reader.hpp"
 #include "worker/session.hpp"
+#include "worker/users_channel.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -35,7 +37,8 @@ namespace sys = ipc::sys;
 Worker::Worker(const WorkerContext& ctx)
     : ctx_(ctx),
       anonymous_root_(std::make_shared<const fs::FsRoot>(ctx.settings.root)),
-      status_(ctx.master_pid, ctx.slot, ctx.generation) {}
+      status_(ctx.master_pid, ctx.slot, ctx.generation),
+      users_(std::make_shared<const std::vector<Account>>(ctx.settings.users)) {}
 
 void Worker::session_ended(std::uint64_t id) {
     sessions_.erase(id);
@@ -141,15 +144,29 @@ private:
     // in the file system do not (they are logged and counted instead).
     void beat() {
         worker_.status().heartbeat();
+        kick_sessions();
         worker_.check_passive_revocations();  // a SIGURG may have been lost or merged
         auto& pool = worker_.fs_pool();
         pool.check_stuck();
         auto fs = pool.stats();
         worker_.status().fs_stats(fs.threads, fs.running + fs.queued, fs.stuck, fs.oldest_s);
+        return_memory();
         heartbeat_timer_.expires_after(std::chrono::seconds(1));
         heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (!ec) beat();
         });
+    }
+
+    // After a burst of sessions has closed, give the memory they used back to the system:
+    // the session table's buckets and the heap's free pages (glibc keeps them otherwise).
+    // Once the sessions are down to half of the peak since the last time, by at least 256.
+    void return_memory() {
+        std::size_t now = worker_.sessions_.size();
+        sessions_peak_ = std::max(sessions_peak_, now);
+        if (sessions_peak_ < now * 2 || sessions_peak_ - now < 256) return;
+        worker_.sessions_.rehash(0);
+        ::malloc_trim(0);
+        sessions_peak_ = now;
     }
 
     // The master passes the re-opened log file before the signal; without one (logging to
@@ -338,6 +355,14 @@ private:
         for (auto& a : acceptors_) a.close(ignored);
     }
 
+    // ftpctl user del --kick marks rows in the status segment; checked with the heartbeat.
+    void kick_sessions() {
+        std::vector<std::shared_ptr<Session>> kicked;
+        for (auto& [id, weak] : worker_.sessions_)
+            if (auto s = weak.lock(); s && s->kick_requested()) kicked.push_back(std::move(s));
+        for (auto& s : kicked) s->kick();
+    }
+
     void stop_sessions() {
         auto sessions = worker_.sessions_;
         for (auto& [id, weak] : sessions)
@@ -351,6 +376,7 @@ private:
     net::signal_set signals_;
     net::steady_timer drain_timer_;
     net::steady_timer heartbeat_timer_;
+    std::size_t sessions_peak_ = 0;  // most sessions at once since memory was last returned
     // The current run of failed accepts (accept_failed()), over all listeners.
     static constexpr std::chrono::minutes kAcceptReportEvery{1};
     std::uint64_t accept_errors_ = 0;           // in this run; 0: none
@@ -369,6 +395,9 @@ int run_worker(const WorkerContext& ctx) noexcept {
         // umask applied (SITE UMASK): the process-wide one, shared by the file-system
         // threads, stays out of the way.
         ::umask(0);
+        // Few heap arenas: the file-system and crypt threads would each get their own, and
+        // their free memory stays apart from the loop's (glibc's default is 8 per core).
+        ::mallopt(M_ARENA_MAX, 2);
         std::unique_ptr<Worker> worker;
         try {
             worker = std::make_unique<Worker>(ctx);  // root dir and IPC, before dropping root
@@ -394,6 +423,8 @@ int run_worker(const WorkerContext& ctx) noexcept {
         worker->set_crypt_pool(&crypt);
         WorkerLoop loop(io, *worker, ctx);
         loop.start();  // installs the signal handlers while signals are still blocked
+        UsersChannel users(io, *worker, ctx.users_channel, ctx.users_file);
+        users.start();
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

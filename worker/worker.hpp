@@ -32,6 +32,8 @@ struct WorkerContext {
     int master_pid = 0;
     std::vector<ListenSocket> listeners;  // inherited listening sockets
     int log_channel = -1;              // Unix socket: the master passes re-opened log files
+    int users_channel = -1;            // Unix socket: the master passes the users file when it changed
+    std::string users_file;            // its path, for log lines
     Settings settings;
     std::string user = "nobody";       // switch to this account when started as root
 };
@@ -58,6 +60,10 @@ public:
     // The config's root, opened before the privilege drop; shared with sessions and their calls.
     const std::shared_ptr<const fs::FsRoot>& anonymous_root() const { return anonymous_root_; }
     std::uint64_t next_upload_id() { return ++uploads_; }
+    // The virtual users new logins are checked against: Settings::users at start, then
+    // what UsersChannel last read. A login keeps the list it started with.
+    std::shared_ptr<const std::vector<Account>> users() const { return users_; }
+    void set_users(std::shared_ptr<const std::vector<Account>> users) { users_ = std::move(users); }
     // Where password checks run (set by run_worker; outlives every session).
     CryptPool& crypt_pool() { return *crypt_pool_; }
     void set_crypt_pool(CryptPool* pool) { crypt_pool_ = pool; }
@@ -82,6 +88,7 @@ private:
     std::shared_ptr<const fs::FsRoot> anonymous_root_;
     StatusReporter status_;
     std::uint64_t uploads_ = 0;
+    std::shared_ptr<const std::vector<Account>> users_;
     CryptPool* crypt_pool_ = nullptr;
     fs::Pool* fs_pool_ = nullptr;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;

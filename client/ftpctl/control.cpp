@@ -52,18 +52,33 @@ bool parse_pid(std::string_view text, int& pid) noexcept {
 
 }  // namespace
 
-std::string pid_file_in(std::string_view config_text) {
+std::optional<std::string> value_in(std::string_view config_text, std::string_view key) {
     while (!config_text.empty()) {
         const auto eol = config_text.find('\n');
         const std::string_view line = trim(config_text.substr(0, eol));
         config_text = eol == std::string_view::npos ? std::string_view{} : config_text.substr(eol + 1);
         if (line.empty() || line.front() == '#') continue;
         const auto eq = line.find('=');
-        if (eq == std::string_view::npos || trim(line.substr(0, eq)) != "pid_file") continue;
-        const std::string_view value = trim(line.substr(eq + 1));
-        return std::string(value.empty() ? kDefaultPidFile : value);
+        if (eq == std::string_view::npos || trim(line.substr(0, eq)) != key) continue;
+        return std::string(trim(line.substr(eq + 1)));
     }
-    return std::string(kDefaultPidFile);
+    return std::nullopt;
+}
+
+std::string pid_file_in(std::string_view config_text) {
+    auto value = value_in(config_text, "pid_file");
+    return value && !value->empty() ? *value : std::string(kDefaultPidFile);
+}
+
+std::string users_file_of_config(const std::optional<std::string>& config_path) {
+    const std::string path = config_path.value_or(std::string(kDefaultConfigFile));
+    std::error_code ec;
+    const std::string text = read_file(path, ec);
+    if (ec) throw ControlError("cannot read config " + path + ": " + ec.message());
+    auto value = value_in(text, "users_file");
+    if (!value || value->empty()) throw ControlError(path + " sets no users_file (see ftpd.conf(5))");
+    if (value->front() != '/') throw ControlError(path + ": users_file '" + *value + "' is not an absolute path");
+    return *value;
 }
 
 std::string pid_file_of_config(const std::optional<std::string>& config_path) {

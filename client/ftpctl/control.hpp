@@ -25,6 +25,13 @@ public:
 // when the key is absent or empty; the first one when it is repeated (ftpd refuses that).
 std::string pid_file_in(std::string_view config_text);
 
+// The value of `key` in the text of an ftpd.conf, by the same rules; nullopt when absent.
+std::optional<std::string> value_in(std::string_view config_text, std::string_view key);
+
+// users_file of the config (-c FILE or kDefaultConfigFile). Throws ControlError when the
+// config cannot be read, or sets no users_file, or a relative one.
+std::string users_file_of_config(const std::optional<std::string>& config_path);
+
 // pid_file_in() of the config file. With no path given, that is kDefaultConfigFile, and
 // if it does not exist ftpd's defaults apply (kDefaultPidFile). Throws ControlError when
 // the file cannot be read (a file named with -c must exist).

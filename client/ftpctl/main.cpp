@@ -21,6 +21,7 @@
 
 #include "client/ftpctl/control.hpp"
 #include "client/ftpctl/status_format.hpp"
+#include "client/ftpctl/user_command.hpp"
 #include "ipc/status_segment.hpp"
 
 namespace po = boost::program_options;
@@ -44,7 +45,8 @@ constexpr const char* kUsage =
     "  metrics                              counters in the Prometheus text format\n"
     "  reload                               re-read the configuration (SIGHUP)\n"
     "  stop [--graceful]                    stop ftpd (SIGTERM; --graceful: SIGQUIT)\n"
-    "  reopen-logs                          reopen the log files (SIGUSR1)\n";
+    "  reopen-logs                          reopen the log files (SIGUSR1)\n"
+    "  user add|passwd|set|del|list|show    manage the users file (ftpctl user --help)\n";
 
 class UsageError : public std::runtime_error {
 public:
@@ -201,7 +203,32 @@ int dispatch(const Request& req) {
 
 }  // namespace
 
+// `ftpctl [-c FILE] user ...` has options of its own: the words after "user" go to
+// run_user_command(). Returns nullopt when the command is not "user".
+std::optional<int> user_command(int argc, char** argv) {
+    std::optional<std::string> config;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if ((a == "-c" || a == "--config") && i + 1 < argc) {
+            config = argv[++i];
+        } else if (a.rfind("--config=", 0) == 0) {
+            config = std::string(a.substr(9));
+        } else if (a.rfind("-c", 0) == 0 && a.size() > 2) {
+            config = std::string(a.substr(2));
+        } else if (a == "user") {
+            return run_user_command(config, std::vector<std::string>(argv + i + 1, argv + argc));
+        } else {
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
 int main(int argc, char** argv) {
+    if (auto code = user_command(argc, argv)) {
+        std::cout.flush();
+        return *code;
+    }
     Request req;
     po::options_description visible("Options");
     visible.add_options()

@@ -93,25 +93,38 @@ public:
         co_return r;
     }
 
-    // Greeting, [AUTH TLS and the handshake], USER anonymous, PASS unless USER already
+    // Greeting, [AUTH TLS and the handshake], USER (anonymous by default), PASS unless USER already
     // logged in (vsftpd's no_anon_password answers USER with 230), [PBSZ 0, PROT P].
-    awaitable<void> login() {
+    awaitable<void> login(std::string_view user = "anonymous", std::string_view password = "bench@example.com") {
         co_await expect("greeting", 2);
         if (tls_) {
             co_await command("AUTH TLS", 2);
             sockets_->control_tls.emplace(sockets_->control, *tls_);
+            if (resume_ && *resume_) ::SSL_set_session(sockets_->control_tls->native_handle(), resume_->get());
             co_await sockets_->control_tls->async_handshake(net::ssl::stream_base::client, use_awaitable);
         }
-        co_await send("USER anonymous");
+        // Named, not temporaries in the co_await expressions (g++ 12 destroys those twice).
+        std::string user_line = "USER " + std::string(user), pass_line = "PASS " + std::string(password);
+        co_await send(user_line);
         auto r = co_await reply();
         if (r.code / 100 == 3)
-            co_await command("PASS bench@example.com", 2);
+            co_await command(pass_line, 2);
         else if (r.code / 100 != 2)
             throw UnexpectedReply("USER -> " + std::to_string(r.code) + " " + r.text);
         if (tls_) {
             co_await command("PBSZ 0", 2);
             co_await command("PROT P", 2);
+            // TLS 1.3 tickets come after the handshake: by now they have been read.
+            if (resume_) resume_->reset(::SSL_get1_session(sockets_->control_tls->native_handle()));
         }
+    }
+
+    // Under TLS, offer this session (and keep the newest one here) on the next control
+    // connections: resumption, as clients that reconnect do. nullptr: full handshakes.
+    using SessionPtr = std::unique_ptr<SSL_SESSION, decltype(&::SSL_SESSION_free)>;
+    void resume_from(SessionPtr* cache) { resume_ = cache; }
+    bool resumed() const {
+        return sockets_->control_tls && ::SSL_session_reused(const_cast<SSL*>(sockets_->control_tls->native_handle()));
     }
 
     bool tls() const { return tls_ != nullptr; }
@@ -213,6 +226,7 @@ private:
     protocol::ReplyParser parser_;
     std::string out_;
     net::ssl::context* tls_;
+    SessionPtr* resume_ = nullptr;
 };
 
 }  // namespace ftpd::bench

@@ -24,11 +24,12 @@ namespace {
 
 struct Options {
     std::string mode = "session-rate", host = "127.0.0.1", retr, file, label, stor_prefix = "ftpload";
-    unsigned port = 21, concurrency = 50, sessions = 1000, streams = 1;
+    std::string user = "anonymous", password = "bench@example.com", verb = "LIST", path;
+    unsigned port = 21, concurrency = 50, sessions = 1000, streams = 1, per_session = 1;
     double duration = 0, hold = 600, timeout = 60;
-    std::uint64_t count = 0, size_mb = 1024;
+    std::uint64_t count = 0, size_mb = 1024, size_kb = 0;
     unsigned threads = 1;
-    bool pasv = false, tls = false;
+    bool pasv = false, tls = false, tls_resume = false;
 };
 
 // Shared by all client coroutines of a run: when to stop and what was measured. Each
@@ -52,6 +53,7 @@ struct Run {
             if (issued.compare_exchange_weak(n, n + 1)) return true;
         return false;
     }
+    std::uint64_t upload_bytes() const { return opt.size_kb ? opt.size_kb << 10 : opt.size_mb << 20; }
     double ms_since(Clock::time_point t0) const {
         return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
@@ -106,6 +108,19 @@ awaitable<std::uint64_t> upload(FtpConn& c, const std::string& name, std::uint64
     co_return sent;
 }
 
+// LIST/NLST/MLSD of path (or the current directory): the bytes of the listing.
+awaitable<std::uint64_t> listing(FtpConn& c, const std::string& verb, const std::string& path, bool pasv) {
+    // Named, not temporaries in the co_await expressions (g++ 12 destroys those twice).
+    std::string line = path.empty() ? verb : verb + " " + path, end = verb + " end";
+    co_await c.open_data(pasv);
+    co_await transfer_command(c, line);
+    std::uint64_t n = co_await drain(c);
+    if (c.tls()) co_await c.end_data();
+    c.close_data();
+    co_await c.expect(end, 2);
+    co_return n;
+}
+
 // One measured session: connect, 220, USER, PASS, `work` (a transfer, or nothing; it
 // returns the bytes it moved), QUIT. Counted in stats as ok with its latency, or as an error.
 template <class Work>
@@ -113,10 +128,12 @@ awaitable<void> measured_session(Run& run, LoadStats& stats, Work work) {
     auto t0 = Clock::now();
     try {
         FtpConn c(co_await net::this_coro::executor, run.tls.get());
+        if (run.opt.tls_resume) c.resume_from(&stats.tls_session);
         c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
         co_await c.connect(run.server);
-        co_await c.login();
+        co_await c.login(run.opt.user, run.opt.password);
         if (c.tls() && stats.tls.empty()) stats.tls = c.tls_description();
+        if (c.resumed()) ++stats.resumed;
         stats.bytes += co_await work(c);
         co_await c.command("QUIT", 2);
         stats.latency_ms.push_back(run.ms_since(t0));
@@ -130,19 +147,63 @@ awaitable<void> measured_session(Run& run, LoadStats& stats, Work work) {
 awaitable<void> session_loop(Run& run, LoadStats& stats) {
     while (run.next()) {
         co_await measured_session(run, stats, [&](FtpConn& c) -> awaitable<std::uint64_t> {
-            co_return run.opt.retr.empty() ? 0 : co_await download(c, run.opt.retr, run.opt.pasv);
+            // An if, not ?: with a co_await in it (g++ 12 got that wrong under --tls).
+            if (run.opt.retr.empty()) co_return 0;
+            co_return co_await download(c, run.opt.retr, run.opt.pasv);
         });
     }
 }
 
-// download/upload: one stream; each unit is a whole session with one transfer.
+// download/upload: one stream; each unit is a whole session with --per-session transfers.
 awaitable<void> transfer_loop(Run& run, LoadStats& stats, unsigned stream) {
     for (unsigned n = 0; run.next(); ++n) {
         co_await measured_session(run, stats, [&](FtpConn& c) -> awaitable<std::uint64_t> {
-            if (run.opt.mode == "download") co_return co_await download(c, run.opt.file, run.opt.pasv);
-            auto name = run.opt.stor_prefix + "-" + std::to_string(stream) + "-" + std::to_string(n);
-            co_return co_await upload(c, name, run.opt.size_mb << 20, run.opt.pasv);
+            std::uint64_t moved = 0;
+            for (unsigned k = 0; k < run.opt.per_session; ++k) {
+                if (run.opt.mode == "download") {
+                    moved += co_await download(c, run.opt.file, run.opt.pasv);
+                    continue;
+                }
+                auto name = run.opt.stor_prefix + "-" + std::to_string(stream) + "-" + std::to_string(n) + "-" +
+                            std::to_string(k);
+                moved += co_await upload(c, name, run.upload_bytes(), run.opt.pasv);
+            }
+            co_return moved;
         });
+    }
+}
+
+// list / noop: one session per client, each unit (a listing, or a NOOP, each with its
+// latency) inside it until the run is over. noop with --retr also downloads that file
+// between two NOOPs (not counted in the latency).
+awaitable<void> in_session_loop(Run& run, LoadStats& stats) {
+    try {
+        FtpConn c(co_await net::this_coro::executor, run.tls.get());
+        c.arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
+        co_await c.connect(run.server);
+        co_await c.login(run.opt.user, run.opt.password);
+        bool list = run.opt.mode == "list";
+        if (!list && !run.opt.retr.empty()) co_await c.command("TYPE I", 2);
+        while (run.next()) {
+            auto t0 = Clock::now();
+            if (list) {
+                stats.bytes += co_await listing(c, run.opt.verb, run.opt.path, run.opt.pasv);
+            } else {
+                co_await c.command("NOOP", 2);
+            }
+            stats.latency_ms.push_back(run.ms_since(t0));
+            ++stats.ok;
+            if (!list && !run.opt.retr.empty()) {
+                co_await c.open_data(run.opt.pasv);
+                co_await transfer_command(c, "RETR " + run.opt.retr);
+                stats.bytes += co_await drain(c);
+                c.close_data();
+                co_await c.expect("RETR end", 2);
+            }
+        }
+        co_await c.command("QUIT", 2);
+    } catch (const std::exception& e) {
+        stats.error(e.what());
     }
 }
 
@@ -155,7 +216,7 @@ awaitable<void> idle_opener(Run& run, std::vector<std::unique_ptr<FtpConn>>& hel
         try {
             c->arm(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(run.opt.timeout)));
             co_await c->connect(run.server);
-            co_await c->login();
+            co_await c->login(run.opt.user, run.opt.password);
             c->arm(std::chrono::hours(24 * 365));  // held until the end of the run
             run.stats.latency_ms.push_back(run.ms_since(t0));
             ++run.stats.ok;
@@ -202,7 +263,9 @@ Options parse(int argc, char** argv) {
     Options o;
     po::options_description d("ftpload: FTP load generator for benchmarks (loopback only)");
     d.add_options()("help,h", "this help")
-        ("mode", po::value(&o.mode), "session-rate | idle | download | upload")
+        ("mode", po::value(&o.mode), "session-rate | idle | download | upload | list | noop")
+        ("user", po::value(&o.user), "login name (anonymous)")
+        ("password", po::value(&o.password), "password (bench@example.com)")
         ("host", po::value(&o.host), "server address (127.0.0.1; loopback only)")
         ("port", po::value(&o.port), "server port")
         ("concurrency,c", po::value(&o.concurrency), "clients at once (session-rate, idle openers) (50)")
@@ -212,11 +275,17 @@ Options parse(int argc, char** argv) {
         ("pasv", po::bool_switch(&o.pasv), "PASV instead of EPSV")
         ("tls", po::bool_switch(&o.tls), "FTPS: AUTH TLS, PBSZ 0, PROT P; data resumes the control session; "
                                          "the server certificate is not verified")
+        ("tls-resume", po::bool_switch(&o.tls_resume), "with --tls: new control connections resume the "
+                                                       "thread's last TLS session (as reconnecting clients do)")
         ("threads", po::value(&o.threads), "threads, each with its own event loop (session-rate, download, upload) (1)")
         ("sessions", po::value(&o.sessions), "idle: sessions to open and hold (1000)")
         ("hold", po::value(&o.hold), "idle: seconds to hold them (600), or until SIGTERM")
         ("file", po::value(&o.file), "download: the file to RETR")
         ("size-mb", po::value(&o.size_mb), "upload: MiB per STOR (1024)")
+        ("size-kb", po::value(&o.size_kb), "upload: KiB per STOR (instead of --size-mb)")
+        ("per-session", po::value(&o.per_session), "download/upload: transfers in each session (1)")
+        ("verb", po::value(&o.verb), "list: LIST | NLST | MLSD (LIST)")
+        ("path", po::value(&o.path), "list: the directory to list (the current one)")
         ("stor-prefix", po::value(&o.stor_prefix), "upload: name prefix of stored files")
         ("streams", po::value(&o.streams), "download/upload: parallel streams (1)")
         ("timeout", po::value(&o.timeout), "seconds any one session may take (60)")
@@ -231,7 +300,7 @@ Options parse(int argc, char** argv) {
     if (o.duration <= 0 && o.count == 0 && o.mode != "idle")
         throw std::invalid_argument("give --duration or --count: every run is bounded");
     if (o.mode == "download" && o.file.empty()) throw std::invalid_argument("download needs --file");
-    if (o.concurrency == 0 || o.streams == 0 || o.threads == 0)
+    if (o.concurrency == 0 || o.streams == 0 || o.threads == 0 || o.per_session == 0)
         throw std::invalid_argument("--concurrency/--streams/--threads must be > 0");
     return o;
 }
@@ -262,7 +331,9 @@ int main(int argc, char** argv) try {
         run_idle(run, io);
     } else {
         bool transfer = run.opt.mode == "download" || run.opt.mode == "upload";
-        if (!transfer && run.opt.mode != "session-rate") throw std::invalid_argument("unknown --mode " + run.opt.mode);
+        bool in_session = run.opt.mode == "list" || run.opt.mode == "noop";
+        if (!transfer && !in_session && run.opt.mode != "session-rate")
+            throw std::invalid_argument("unknown --mode " + run.opt.mode);
         unsigned n = transfer ? run.opt.streams : run.opt.concurrency;
         unsigned threads = std::min(run.opt.threads, n);
         std::vector<std::unique_ptr<net::io_context>> ios;
@@ -270,7 +341,7 @@ int main(int argc, char** argv) try {
         for (unsigned t = 0; t < threads; ++t) ios.push_back(std::make_unique<net::io_context>(1));
         for (unsigned i = 0; i < n; ++i) {
             auto& st = stats[i % threads];
-            auto body = transfer ? transfer_loop(run, st, i) : session_loop(run, st);
+            auto body = transfer ? transfer_loop(run, st, i) : in_session ? in_session_loop(run, st) : session_loop(run, st);
             net::co_spawn(*ios[i % threads], std::move(body), [&st](std::exception_ptr e) {
                 if (e) st.error("client coroutine failed");
             });

@@ -22,8 +22,8 @@ declare -A sources=(
     [fuzz_address]="worker/protocol/address.cpp"
     [fuzz_reply_listing]="worker/protocol/reply.cpp worker/protocol/listing.cpp"
     [fuzz_path]="worker/fs/fs_root.cpp ipc/sys/syscall.cpp"
-    [fuzz_config]="master/config.cpp master/config_keys.cpp worker/logging.cpp worker/accounts.cpp worker/tls_context.cpp worker/protocol/address.cpp worker/protocol/address_set.cpp"
-    [fuzz_users]="worker/accounts.cpp"
+    [fuzz_config]="master/config.cpp master/config_keys.cpp master/users_watch.cpp worker/logging.cpp worker/accounts.cpp worker/tls_context.cpp worker/protocol/address.cpp worker/protocol/address_set.cpp worker/protocol/size_text.cpp"
+    [fuzz_users]="worker/accounts.cpp worker/protocol/size_text.cpp"
     [fuzz_event]="ipc/event.cpp"
     [fuzz_proxy_header]="worker/protocol/proxy_header.cpp worker/protocol/address_set.cpp"
 )

@@ -1,6 +1,7 @@
 // libFuzzer target: the users-file parser (worker/accounts.hpp). parse_users must never
 // throw or crash; every account it keeps must be one the server can safely use, and
-// every error must point at a line of the input. No password is ever checked here
+// every error must point at a line of the input. ftpctl's document model must give the
+// text back unchanged, and each account's formatted line must read back equal. No password is ever checked here
 // (crypt(3) takes tens of milliseconds per call).
 #include "tests/fuzz/fuzz_check.hpp"
 #include "worker/accounts.hpp"
@@ -46,6 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(names.insert(a.name).second);  // no name twice
         const Account* found = accounts.find(a.name);
         FUZZ_CHECK(found == &a);
+        const UsersFile again = parse_users(format_account(a) + "\n", "again", false);
+        FUZZ_CHECK(again.errors.empty() && again.accounts.size() == 1);
+        const Account& b = again.accounts.front();
+        FUZZ_CHECK(b.name == a.name && b.hash == a.hash && b.root == a.root && b.writable == a.writable);
+        FUZZ_CHECK(b.limits == a.limits);
     }
+    const UsersDocument doc = parse_users_document(text, "fuzz.users");
+    FUZZ_CHECK(doc.render() == text);
+    FUZZ_CHECK(doc.errors.size() == users.errors.size());
     return 0;
 }

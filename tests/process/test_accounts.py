@@ -15,7 +15,7 @@ import time
 import unittest
 
 from ftpd_fixture import (Server, ftp_client, read_reply, run_ftpd, sha256, sha256_file,
-                          sha512_crypt)
+                          sha512_crypt, wait_until)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAIL2BAN_FILTER = os.path.join(HERE, "..", "..", "etc", "fail2ban", "filter.d", "ftpd.conf")
@@ -312,11 +312,14 @@ class AccountsTest(unittest.TestCase):
             "bob:$6$incomplete",
             f"carol:{sha512_crypt('c')}:/no/such/dir",
             f"alice:{sha512_crypt('again')}",
+            f"dave:{sha512_crypt('d')}:::quota=lots,sessions=2",
+            f"erin:{sha512_crypt('e')}:::quota=1G,files=10,sessions=2,down=1M,up=512K",
         ])
         server.rewrite_config(users_file=users)
         rc, out, err = run_ftpd(["-t", "-c", server.conf_path], cwd=server.dir)
         self.assertEqual(rc, 1, f"stdout={out!r} stderr={err!r}")
-        self.assertEqual({int(n) for n in re.findall(re.escape(users) + r":(\d+):", err)}, {3, 4, 5}, err)
+        self.assertEqual({int(n) for n in re.findall(re.escape(users) + r":(\d+):", err)}, {3, 4, 5, 6}, err)
+        self.assertIn(":6: user 'dave': bad value for 'quota'", err)
         self.assertIn("/no/such/dir", err)
         self.assertIn("already defined on line 2", err)
         self.assertNotIn("alice-pw", err)
@@ -366,6 +369,55 @@ class AccountsTest(unittest.TestCase):
         failed = self.reload(server, ok=False)
         self.assertIn(server.users_path + ":2:", failed.group(1))
         self.assertTrue(server.master_alive())
+        self.client(server, "alice", "alice-pw")
+        ftp = self.client(server)
+        self.assert_code("530", ftp.login, "erin", "erin-pw")
+
+    # ---- live changes of the users file (no reload)
+
+    def replace_users(self, server, lines):
+        """Write the users file as an editor would: a temporary file renamed over it."""
+        tmp = server.users_path + ".new"
+        with open(tmp, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, server.users_path)
+
+    def wait_reread(self, server, mark, workers=2):
+        """Both workers logged that they took the changed file."""
+        server.wait_for_log(r"users file \S+ changed: \d+ user", since=mark)
+        wait_until(lambda: len(server.log_findall(r"users file re-read: (\d+) user", mark)) >= workers,
+                   what="every worker re-read the users file")
+
+    def test_a_changed_users_file_applies_to_new_logins_without_a_reload(self):
+        server = self.standard()
+        before = self.client(server, "alice", "alice-pw")  # stays logged in throughout
+        mark = server.log_mark()
+        self.replace_users(server, [
+            "# test users, edited",
+            f"alice:{sha512_crypt('alice-new', 'newsalt')}:{server.alice_root}",
+            f"dave:{sha512_crypt('dave-pw')}:{server.bob_root}:ro:down=0",
+        ])
+        self.wait_reread(server, mark)
+        self.assertNotRegex(server.log_text()[mark:], RELOAD_OK)
+        for _ in range(4):  # whichever worker takes the connection
+            self.client(server, "dave", "dave-pw")
+            self.client(server, "alice", "alice-new")
+            ftp = self.client(server)
+            self.assert_code("530", ftp.login, "alice", "alice-pw")
+            ftp = self.client(server)
+            self.assert_code("530", ftp.login, "bob", "bob-pw")
+        self.assertEqual(before.nlst(), ["mine.txt"])  # the open session was not cut
+
+    def test_a_broken_edit_is_reported_with_its_line_and_changes_nothing(self):
+        server = self.standard()
+        mark = server.log_mark()
+        self.replace_users(server, [
+            f"erin:{sha512_crypt('erin-pw')}",
+            f"alice:{sha512_crypt('alice-pw')}:{server.alice_root}:rw:quota=lots",
+        ])
+        server.wait_for_log(r"users file \S+ changed but has 1 error", since=mark)
+        self.assertIn(server.users_path + ":2: user 'alice': bad value for 'quota'", server.log_text()[mark:])
         self.client(server, "alice", "alice-pw")
         ftp = self.client(server)
         self.assert_code("530", ftp.login, "erin", "erin-pw")

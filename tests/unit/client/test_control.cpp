@@ -45,6 +45,13 @@ BOOST_AUTO_TEST_CASE(pid_file_defaults_when_the_key_is_absent) {
     BOOST_TEST(pid_file_in("pid_file =\n") == "/run/ftpd.pid");  // empty value: ftpd's default
 }
 
+BOOST_AUTO_TEST_CASE(any_key_is_read_by_the_same_rules) {
+    BOOST_TEST(!value_in("pid_file = /a\n", "users_file").has_value());
+    BOOST_TEST(value_in("# users_file = /no\n users_file = /etc/ftpd.users \n", "users_file").value_or("") ==
+               "/etc/ftpd.users");
+    BOOST_TEST(value_in("users_file_x = /no\nusers_file =\n", "users_file").value_or("x") == "");
+}
+
 BOOST_AUTO_TEST_CASE(pid_file_is_read_with_blanks_trimmed) {
     BOOST_TEST(pid_file_in("workers = 2\npid_file = /tmp/a.pid\n") == "/tmp/a.pid");
     BOOST_TEST(pid_file_in("  pid_file\t=   /tmp/b.pid  \r\n") == "/tmp/b.pid");

@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_CASE(data_structs_are_trivially_copyable_with_fixed_sizes) {
     BOOST_TEST(std::is_trivially_copyable_v<SessionRowData>);
     BOOST_TEST(sizeof(HeaderData) == 832u);
     BOOST_TEST(sizeof(WorkerSlotData) == 104u);
-    BOOST_TEST(sizeof(SessionRowData) == 536u);
+    BOOST_TEST(sizeof(SessionRowData) == 544u);
     BOOST_TEST(sizeof(WorkerSlot) % 64 == 0u);
     BOOST_TEST(sizeof(SegmentHeader) % 64 == 0u);
 }
@@ -46,6 +46,8 @@ BOOST_AUTO_TEST_CASE(shared_counters_are_lock_free_and_aligned) {
     BOOST_TEST(offsetof(WorkerSlotData, bytes_out) % 8 == 0u);
     BOOST_TEST(offsetof(WorkerSlotData, heartbeat_ms) % 8 == 0u);
     BOOST_TEST(offsetof(SessionRowData, bytes) % 8 == 0u);
+    BOOST_TEST(counter(r.kick).is_lock_free());
+    BOOST_TEST(offsetof(SessionRowData, kick) % 8 == 0u);
     counter(d.bytes_out).fetch_add(5);
     BOOST_TEST(d.bytes_out == 5u);
 }

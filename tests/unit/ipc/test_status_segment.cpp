@@ -193,6 +193,40 @@ BOOST_FIXTURE_TEST_CASE(slot_writer_publishes_worker_and_session_state, SegmentF
     BOOST_TEST(after.slots[1].data.accepted == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(sessions_of_a_user_are_counted_over_all_slots, SegmentFixture) {
+    SlotWriter w0(view, 0, 1);
+    SlotWriter w1(view, 1, 1);
+    w0.update_row(w0.open_session_row(1, "127.0.0.1:1"), {.user = "alice"});
+    w1.update_row(w1.open_session_row(2, "127.0.0.1:2"), {.user = "alice"});
+    w1.update_row(w1.open_session_row(3, "127.0.0.1:3"), {.user = "Alice"});
+    w1.update_row(w1.open_session_row(4, "127.0.0.1:4"), {.user = "FTP"});
+    const int gone = w0.open_session_row(5, "127.0.0.1:5");
+    w0.update_row(gone, {.user = "alice"});
+    w0.close_session_row(gone);
+    w0.open_session_row(6, "127.0.0.1:6");  // not logged in: no user
+    BOOST_TEST(count_sessions_of(view, "alice", false) == 2u);
+    BOOST_TEST(count_sessions_of(view, "alice", true) == 3u);
+    BOOST_TEST(count_sessions_of(view, "ftp", true) == 1u);
+    BOOST_TEST(count_sessions_of(view, "ftp", false) == 0u);
+    BOOST_TEST(count_sessions_of(view, "bob", true) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_kick_reaches_only_the_session_it_names, SegmentFixture) {
+    SlotWriter w(view, 1, 1);
+    const int a = w.open_session_row(10, "127.0.0.1:1");
+    const int b = w.open_session_row(11, "127.0.0.1:2");
+    BOOST_TEST(!w.kick_requested(a, 10));
+    request_kick(view, 1, static_cast<std::uint32_t>(a), 10);
+    BOOST_TEST(w.kick_requested(a, 10));
+    BOOST_TEST(!w.kick_requested(b, 11));
+    BOOST_TEST(!w.kick_requested(-1, 10));
+    w.close_session_row(a);
+    const int again = w.open_session_row(12, "127.0.0.1:3");  // the row is reused
+    BOOST_TEST(again == a);
+    BOOST_TEST(!w.kick_requested(again, 12));
+    request_kick(view, 99, 0, 1);  // out of range: ignored
+}
+
 BOOST_FIXTURE_TEST_CASE(open_session_row_returns_minus_one_when_full_but_counts_session, SegmentFixture) {
     SlotWriter w(view, 0, 1);
     std::vector<int> rows;

@@ -50,6 +50,9 @@ const BadCase kBad[] = {
     {"root = /\nproxy_trusted = 10.0.0.0/40\n", 2, "prefix length must be 0..32"},
     {"root = /\nlisten = 127.0.0.1:2121 proxy_protocol\n", 2, "needs proxy_trusted"},
     {"root = /\nlisten = 127.0.0.1:2121 proxy_protocol\nproxy_trusted =\n", 3, "needs proxy_trusted"},
+    {"root = /\nmax_rate = 4X\n", 2, "optional K, M, G or T suffix"},
+    {"root = /\nanonymous_max_rate = 1.5M\n", 2, "bad value for 'anonymous_max_rate'"},
+    {"root = /\nmax_rate = 2048T\n", 2, "out of range"},
 };
 
 }  // namespace
@@ -118,6 +121,15 @@ BOOST_AUTO_TEST_CASE(values_are_applied) {
     BOOST_TEST(cfg.server.pasv_low == 30000);
     BOOST_TEST(cfg.server.pasv_high == 30010);
     BOOST_TEST(cfg.server.banner == "Welcome to #1 server");
+}
+
+BOOST_AUTO_TEST_CASE(rates_take_size_suffixes) {
+    Config cfg;
+    BOOST_REQUIRE(parse("root = /\nanonymous_max_rate = 4M\nmax_rate = 512k\n", cfg).empty());
+    BOOST_TEST(cfg.server.anonymous_max_rate == 4u * 1024 * 1024);
+    BOOST_TEST(cfg.server.max_rate == 512u * 1024);
+    BOOST_REQUIRE(parse("root = /\nmax_rate = 65536\n", cfg).empty());
+    BOOST_TEST(cfg.server.max_rate == 65536u);
 }
 
 BOOST_AUTO_TEST_CASE(proxy_protocol_marks_only_its_listener) {

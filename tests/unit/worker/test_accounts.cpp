@@ -77,8 +77,15 @@ struct BadCase {
 std::ostream& operator<<(std::ostream& os, const BadCase& c) { return os << c.text; }
 
 const BadCase kBad[] = {
-    {"alice\n", 1, "expected 'name:hash[:root[:perm]]'"},
-    {"# c\nalice:H:/tmp:rw:extra\n", 2, "expected 'name:hash[:root[:perm]]'"},
+    {"alice\n", 1, "expected 'name:hash[:root[:perm[:settings]]]'"},
+    {"# c\nalice:H:/tmp:rw:quota=1M:extra\n", 2, "expected 'name:hash[:root[:perm[:settings]]]'"},
+    {"alice:H:/tmp:rw:extra\n", 1, "expected KEY=VALUE in the settings field, got 'extra'"},
+    {"alice:H:::quota=lots\n", 1, "bad value for 'quota'"},
+    {"alice:H:::quota=1M,quota=2M\n", 1, "'quota' is given twice"},
+    {"alice:H:::files=-1\n", 1, "bad value for 'files'"},
+    {"alice:H:::sessions=x\n", 1, "bad value for 'sessions'"},
+    {"alice:H:::down=1.5M\n", 1, "bad value for 'down'"},
+    {"alice:H:::speed=1M\n", 1, "unknown setting 'speed'"},
     {"\n\n:H\n", 3, "empty user name"},
     {"al ice:H\n", 1, "whitespace or a control character"},
     {"al\tice:H\n", 1, "whitespace or a control character"},
@@ -261,6 +268,76 @@ BOOST_AUTO_TEST_CASE(locked_account_fails_with_the_right_password) {
     BOOST_TEST(!accounts.authenticate("carol", "!pw").has_value());
     BOOST_TEST(!accounts.authenticate("dave", "").has_value());
     BOOST_TEST(!accounts.authenticate("dave", "*").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_settings_field_gives_limits) {
+    auto a = users(with_hash("alice:H:/tmp:ro:quota=10G,files=5000,sessions=4,down=1M,up=512K\n"
+                             "bob:H:::up=0\ncarol:H:/tmp:rw:\n"));
+    BOOST_REQUIRE_EQUAL(a.size(), 3u);
+    BOOST_TEST(a[0].limits.quota_bytes == 10ull << 30);
+    BOOST_TEST(a[0].limits.quota_files == 5000u);
+    BOOST_TEST(a[0].limits.max_sessions == 4u);
+    BOOST_TEST(a[0].limits.rate_down.value_or(7) == 1u << 20);
+    BOOST_TEST(a[0].limits.rate_up.value_or(7) == 512u << 10);
+    BOOST_TEST(!a[0].writable);
+    BOOST_TEST(a[1].root.empty());
+    BOOST_TEST(!a[1].limits.rate_down.has_value());  // max_rate applies
+    BOOST_TEST(a[1].limits.rate_up.value_or(7) == 0u);  // explicitly unlimited
+    BOOST_TEST((a[2].limits == AccountLimits{}));
+}
+
+BOOST_AUTO_TEST_CASE(format_account_reads_back_equal) {
+    Account a{"alice", kSha512, "", true, {}};
+    BOOST_TEST(format_account(a) == "alice:" + kSha512);
+    a.writable = false;
+    BOOST_TEST(format_account(a) == "alice:" + kSha512 + "::ro");
+    a.writable = true;
+    a.limits.quota_bytes = 1u << 20;
+    a.limits.rate_up = 0;
+    BOOST_TEST(format_account(a) == "alice:" + kSha512 + "::rw:quota=1M,up=0");
+    a.root = "/tmp";
+    a.writable = false;
+    a.limits = {5ull << 30, 10, 2, 1536, 4096};
+    auto back = users(format_account(a) + "\n");
+    BOOST_REQUIRE_EQUAL(back.size(), 1u);
+    BOOST_TEST(back[0].name == a.name);
+    BOOST_TEST(back[0].hash == a.hash);
+    BOOST_TEST(back[0].root == a.root);
+    BOOST_TEST(back[0].writable == a.writable);
+    BOOST_TEST((back[0].limits == a.limits));
+}
+
+BOOST_AUTO_TEST_CASE(an_unchanged_document_renders_byte_for_byte) {
+    for (std::string text : {std::string(), std::string("\n"), with_hash("# users\n\nalice:H\n  bob:H:/tmp:ro  \r\n"),
+                             with_hash("alice:H\nbroken line\n# no final newline"), std::string("x:y:z:w:v:u\n")}) {
+        auto doc = parse_users_document(text, "u");
+        BOOST_TEST(doc.render() == text);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(edits_keep_comments_unknown_and_malformed_lines) {
+    std::string text = with_hash("# header comment\nalice:H\nthis line is broken\ncarol:notahash\n\n# tail\n");
+    auto doc = parse_users_document(text, "/etc/ftpd.users");
+    BOOST_REQUIRE_EQUAL(doc.errors.size(), 2u);
+    BOOST_TEST(doc.errors[0].line == 3);
+    BOOST_TEST(doc.errors[1].line == 4);
+    BOOST_TEST(doc.find("carol") == 3u);  // found although malformed: never added twice
+    Account bob{"bob", kSha512, "/tmp", false, {}};
+    bob.limits.max_sessions = 2;
+    doc.put(bob);
+    Account alice = *doc.lines[doc.find("alice")].account;
+    alice.limits.quota_bytes = 1u << 20;
+    doc.put(alice);
+    auto out = doc.render();
+    BOOST_TEST(out == "# header comment\nalice:" + kSha512 + "::rw:quota=1M\nthis line is broken\ncarol:notahash\n\n# tail\n"
+                      "bob:" + kSha512 + ":/tmp:ro:sessions=2\n");
+    BOOST_TEST(doc.remove("alice"));
+    BOOST_TEST(!doc.remove("alice"));
+    auto again = parse_users_document(doc.render(), "u");
+    BOOST_TEST(again.errors.size() == 2u);
+    BOOST_TEST(again.find("alice") == std::string::npos);
+    BOOST_REQUIRE(again.find("bob") != std::string::npos);
+    BOOST_TEST(again.lines[again.find("bob")].account->limits.max_sessions == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_password_with_a_nul_byte_fails) {
