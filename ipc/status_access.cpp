@@ -188,6 +188,25 @@ bool SlotWriter::kick_requested(int row, std::uint64_t session_id) const noexcep
     return r && session_id != 0 && counter(r->kick).load(std::memory_order_relaxed) == session_id;
 }
 
+void SlotWriter::add_accept_error() noexcept {
+    counter(slot_.data.accept_errors).fetch_add(1, std::memory_order_relaxed);
+}
+
+void SlotWriter::set_passive(int row, std::uint16_t port) noexcept {
+    SessionRowData* r = row_ptr(row);
+    if (!r) return;
+    counter(r->pasv_port).store(0, std::memory_order_release);
+    counter(r->pasv_revoke).store(0, std::memory_order_relaxed);
+    counter(r->pasv_since_ms).store(port ? monotonic_ms() : 0, std::memory_order_relaxed);
+    if (port) counter(r->pasv_port).store(port, std::memory_order_release);
+}
+
+std::uint16_t SlotWriter::take_passive_revocation(int row) noexcept {
+    SessionRowData* r = row_ptr(row);
+    if (!r || counter(r->pasv_revoke).load(std::memory_order_relaxed) == 0) return 0;  // the usual case: no write
+    return static_cast<std::uint16_t>(counter(r->pasv_revoke).exchange(0, std::memory_order_acq_rel));
+}
+
 // ---------------------------------------------------------------- read_snapshot
 
 namespace {
@@ -312,6 +331,64 @@ std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view 
         }
     }
     return n;
+}
+
+namespace {
+
+bool client_is(const SessionRowData& row, std::string_view host) noexcept {
+    std::string_view client(row.client, strnlen(row.client, sizeof row.client));
+    return client.size() > host.size() && client.compare(0, host.size(), host) == 0 && client[host.size()] == ':';
+}
+
+// Calls fn(slot, row) for every in-use row of every live slot.
+template <class Fn>
+void for_each_row(const SegmentMapping& segment, Fn&& fn) noexcept {
+    const Geometry g = segment.geometry();
+    for (std::uint32_t i = 0; i < g.slots; ++i) {
+        const WorkerSlot& s = segment.slot(i);
+        if (s.data.pid == 0) continue;
+        const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
+        for (std::uint32_t r = 0; r < used; ++r) {
+            SessionRowData& row = segment.row(i, r);
+            if (row.in_use == 1) fn(i, row);
+        }
+    }
+}
+
+}  // namespace
+
+std::uint32_t count_passive_from(const SegmentMapping& segment, std::string_view host, std::uint16_t low,
+                                 std::uint16_t high) noexcept {
+    std::uint32_t n = 0;
+    for_each_row(segment, [&](std::uint32_t, SessionRowData& row) {
+        const std::uint32_t port = counter(row.pasv_port).load(std::memory_order_acquire);
+        if (port >= low && port <= high && port != 0 && client_is(row, host)) ++n;
+    });
+    return n;
+}
+
+std::optional<PassiveVictim> revoke_oldest_passive(SegmentMapping& segment, std::uint16_t low, std::uint16_t high,
+                                                   std::int64_t opened_before_ms) noexcept {
+    // Another taker may mark the oldest first: then look again, a bounded number of times.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        SessionRowData* best = nullptr;
+        PassiveVictim v;
+        for_each_row(segment, [&](std::uint32_t slot, SessionRowData& row) {
+            const std::uint32_t port = counter(row.pasv_port).load(std::memory_order_acquire);
+            if (port == 0 || port < low || port > high) return;
+            if (counter(row.pasv_revoke).load(std::memory_order_relaxed) != 0) return;
+            const std::int64_t since = counter(row.pasv_since_ms).load(std::memory_order_relaxed);
+            if (since <= 0 || since > opened_before_ms || (best && since >= v.since_ms)) return;
+            best = &row;
+            v = {slot, segment.slot(slot).data.pid, row.session_id, static_cast<std::uint16_t>(port), since};
+        });
+        if (!best) return std::nullopt;
+        std::uint32_t expected = 0;
+        if (counter(best->pasv_revoke).compare_exchange_strong(expected, v.port, std::memory_order_acq_rel) &&
+            counter(best->pasv_port).load(std::memory_order_acquire) == v.port)
+            return v;
+    }
+    return std::nullopt;
 }
 
 }  // namespace ftpd::ipc

@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 8;
+inline constexpr std::uint32_t kStatusVersion = 9;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -199,6 +199,7 @@ struct WorkerSlotData {
     std::uint32_t fs_pending;
     std::uint32_t fs_stuck;
     std::uint32_t fs_oldest_s;  // seconds the oldest running call has run; 0: none
+    alignas(8) std::uint64_t accept_errors;  // atomic; failed accept() calls (EMFILE, ...) since start
 };
 
 // The semaphore (count 1) is the slot's lock; the sequence counter is odd while the slot or
@@ -224,6 +225,12 @@ struct SessionRowData {
     std::int64_t fs_since_ms;              // CLOCK_MONOTONIC start of that wait; 0: none
     char client_name[64];                  // what CLNT said ("FileZilla 3.66"); empty: nothing
     alignas(8) std::uint64_t kick;         // atomic; ftpctl stores session_id here to end it (user del --kick)
+    // The session's passive listener (PASV/EPSV) while no data connection has come to it,
+    // for the per-address cap and the take-over of an unused one when pasv_ports runs dry.
+    // All three atomic: the owner writes the first two, any worker may set pasv_revoke.
+    alignas(4) std::uint32_t pasv_port;    // 0: none
+    alignas(4) std::uint32_t pasv_revoke;  // another session takes over this port (its number); 0: none
+    alignas(8) std::int64_t pasv_since_ms; // CLOCK_MONOTONIC time it was opened
 };
 
 // Snapshots are plain copies of these: keep them trivially copyable.
@@ -235,9 +242,9 @@ static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magi
 // Sizes are part of the format: a change here needs a new kStatusVersion.
 static_assert(sizeof(HeaderData) == 1648);
 static_assert(sizeof(SegmentHeader) == 1688);
-static_assert(sizeof(WorkerSlotData) == 96);
+static_assert(sizeof(WorkerSlotData) == 104);
 static_assert(sizeof(WorkerSlot) == 192);
-static_assert(sizeof(SessionRowData) == 528);
+static_assert(sizeof(SessionRowData) == 544);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

@@ -199,6 +199,14 @@ public:
     void close_session_row(int row) noexcept;
     // True when request_kick() asked to end session `session_id` in `row`; lock-free.
     bool kick_requested(int row, std::uint64_t session_id) const noexcept;
+    // One more failed accept() (EMFILE, ENFILE, ENOBUFS, ...); lock-free.
+    void add_accept_error() noexcept;
+    // The row's session now has a passive listener on `port` waiting for its connection
+    // (0: none any more); clears any take-over request. Lock-free; row -1 is ignored.
+    void set_passive(int row, std::uint16_t port) noexcept;
+    // The port another session asked to take over from this row's session (0: none), and
+    // clears the request. Lock-free.
+    std::uint16_t take_passive_revocation(int row) noexcept;
 
     std::uint32_t slot_index() const noexcept { return index_; }
 
@@ -264,5 +272,26 @@ void request_kick(SegmentMapping& segment, std::uint32_t slot, std::uint32_t row
 // Logged-in sessions whose row names `user` (exactly, or in any case when ignore_case),
 // over all slots, without locks: per-user max_sessions at login.
 std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view user, bool ignore_case) noexcept;
+// Passive listeners waiting for their connection, held by sessions from `host`, with a
+// port in [low, high], over all slots, without locks: the per-address passive-port cap.
+std::uint32_t count_passive_from(const SegmentMapping& segment, std::string_view host, std::uint16_t low,
+                                 std::uint16_t high) noexcept;
+
+// A passive listener another session was asked to give up.
+struct PassiveVictim {
+    std::uint32_t slot = 0;
+    std::int32_t pid = 0;          // its worker
+    std::uint64_t session_id = 0;
+    std::uint16_t port = 0;
+    std::int64_t since_ms = 0;     // CLOCK_MONOTONIC time it was opened
+};
+
+// The pasv_ports range is exhausted: marks the passive listener with a port in [low, high]
+// that has waited longest for its connection, opened at or before `opened_before_ms`
+// (CLOCK_MONOTONIC) and not already marked, as taken over (its row's pasv_revoke, set with
+// a compare-and-swap, so two takers never pick the same one). Its worker then closes it.
+// nullopt when there is none. Lock-free.
+std::optional<PassiveVictim> revoke_oldest_passive(SegmentMapping& segment, std::uint16_t low, std::uint16_t high,
+                                                   std::int64_t opened_before_ms) noexcept;
 
 }  // namespace ftpd::ipc

@@ -159,6 +159,8 @@ const KeySpec kKeys[] = {
      [](Config& c, const std::string& v) { c.server.idle_timeout = parse_uint(v, 1, 86400); }},
     {"data_timeout", "300", false,
      [](Config& c, const std::string& v) { c.server.data_timeout = parse_uint(v, 1, 86400); }},
+    {"accept_timeout", "60", false,
+     [](Config& c, const std::string& v) { c.server.accept_timeout = parse_uint(v, 1, 86400); }},
     {"fs_threads", "16", false,
      [](Config& c, const std::string& v) { c.server.fs_threads = parse_uint(v, 1, 256); }},
     {"fs_timeout", "30", false,

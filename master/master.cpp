@@ -3,6 +3,7 @@
 // stop, SIGQUIT graceful stop, SIGUSR1 reopen logs, SIGUSR2 binary upgrade (a new binary
 // that fails keeps this one serving). Runs in the master only.
 #include "master/master.hpp"
+#include "worker/printable.hpp"
 
 #include "ipc/event_queue.hpp"
 #include "ipc/names.hpp"
@@ -225,7 +226,7 @@ private:
                 }
                 break;
             case ipc::EventType::worker_fatal:
-                spdlog::error("worker {} (pid {}) reported: {}", e.slot, e.pid, e.message);
+                spdlog::error("worker {} (pid {}) reported: {}", e.slot, e.pid, worker::printable(e.message));
                 break;
             default:
                 break;

@@ -80,7 +80,7 @@ awaitable<std::optional<std::string>> Session::file_digest(const std::string& sh
     try {
         digest = fs::Digest::make(algorithm);
     } catch (const std::exception& e) {
-        spdlog::error("{}: {}: {}", log_prefix(), protocol::hash_name(algorithm), e.what());
+        spdlog::error("{}: {}: {}", log_prefix(), protocol::hash_name(algorithm), printable(e.what()));
         reply_file_error(protocol::FileError::local, shown);
         co_return std::nullopt;
     }

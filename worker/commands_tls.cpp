@@ -5,6 +5,7 @@
 #include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
+#include "worker/printable.hpp"
 #include "worker/worker.hpp"
 
 #include <spdlog/spdlog.h>
@@ -30,8 +31,11 @@ awaitable<bool> Session::start_control_tls() {
         spdlog::info("{}: TLS handshake failed: {}", log_prefix(), ec.message());
         co_return false;
     }
-    spdlog::info("{}: TLS {} {}", log_prefix(), ::SSL_get_version(tls_->native_handle()),
-                 ::SSL_get_cipher_name(tls_->native_handle()));
+    // The server name the client asked for (SNI) is the client's text: printable() it.
+    const char* sni = ::SSL_get_servername(tls_->native_handle(), TLSEXT_NAMETYPE_host_name);
+    spdlog::info("{}: TLS {} {}{}{}", log_prefix(), ::SSL_get_version(tls_->native_handle()),
+                 ::SSL_get_cipher_name(tls_->native_handle()), sni ? " server name " : "",
+                 sni ? printable(sni) : std::string());
     worker_.status().tls(row_);
     if (implicit_tls_) pbsz_ = prot_p_ = true;  // implicit TLS: data is protected from the start
     co_return true;

@@ -6,6 +6,7 @@
 // single-threaded executor; it writes to the control connection only while the session
 // loop does not, and never outlives stop_monitor().
 #include "worker/command_table.hpp"
+#include "worker/printable.hpp"
 #include "worker/protocol/command.hpp"
 #include "worker/protocol/reply.hpp"
 #include "worker/session.hpp"
@@ -50,7 +51,7 @@ void Session::start_control_monitor() {
                 try {
                     std::rethrow_exception(e);
                 } catch (const std::exception& ex) {
-                    spdlog::error("{}: control monitor: {}", self->log_prefix(), ex.what());
+                    spdlog::error("{}: control monitor: {}", self->log_prefix(), printable(ex.what()));
                 }
             }
             // The event stop_monitor() waits for; set here so that even a throwing monitor
@@ -124,7 +125,7 @@ awaitable<void> Session::monitor_line(std::string line) {
             // RFC 959: close the data connection; the command answers 426 (or its refusal),
             // then dispatch adds ABOR's 226. A call on a file-system thread goes on, abandoned.
             if (!aborted_)
-                spdlog::info("{}: ABOR during {}", log_prefix(), monitor_transfer_ ? transfer_what_ : std::string(verb_));
+                spdlog::info("{}: ABOR during {}", log_prefix(), printable(monitor_transfer_ ? transfer_what_ : std::string(verb_)));
             aborted_ = true;
             data_.cancel();
             fs_.interrupt();

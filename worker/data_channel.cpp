@@ -54,6 +54,13 @@ std::uint16_t DataChannel::listen_passive(const net::ip::address& local, std::ui
     return acceptor_.local_endpoint().port();
 }
 
+std::uint16_t DataChannel::passive_port() const {
+    boost::system::error_code ec;
+    if (!passive_ || !acceptor_.is_open()) return 0;
+    auto ep = acceptor_.local_endpoint(ec);
+    return ec ? 0 : ep.port();
+}
+
 void DataChannel::set_active(const tcp::endpoint& target) {
     reset();
     active_ = target;

@@ -31,6 +31,8 @@ public:
     // True once PASV/EPSV/PORT/EPRT chose how the next transfer connects.
     bool prepared() const { return passive_ || active_.has_value(); }
     bool passive() const { return passive_; }
+    // The port of the passive listener still waiting for its connection; 0: none.
+    std::uint16_t passive_port() const;
 
     // Makes the connection: accepts one from `peer` (connections from other addresses are
     // closed, logged with `log_prefix`, and the wait goes on) or connects to the PORT

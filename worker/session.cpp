@@ -72,7 +72,7 @@ awaitable<void> Session::run() {
     try {
         co_await serve();
     } catch (const std::exception& e) {
-        spdlog::error("{}: {}", log_prefix(), e.what());
+        spdlog::error("{}: {}", log_prefix(), printable(e.what()));
         if (socket_.is_open()) send_now(protocol::format_reply(code::kServiceNotAvailable, "Internal error; closing."));
     }
     closing_ = true;
@@ -269,12 +269,17 @@ void Session::set_data_deadline(Clock::time_point t) {
     if (t < timer_.expiry()) timer_.cancel();
 }
 
+void Session::set_passive_deadline(Clock::time_point t) {
+    passive_deadline_ = t;
+    if (t < timer_.expiry()) timer_.cancel();
+}
+
 // Wakes at the earliest deadline. Control deadline passed: 421 and close. Data deadline
 // passed: cancel the data connection (the transfer then fails with 426 or 425).
 awaitable<void> Session::watchdog() {
     try {
         while (!closing_) {
-            timer_.expires_at(std::min(control_deadline_, data_deadline_));
+            timer_.expires_at(std::min({control_deadline_, data_deadline_, passive_deadline_}));
             boost::system::error_code ec;
             co_await timer_.async_wait(net::redirect_error(use_awaitable, ec));
             if (closing_) break;
@@ -288,6 +293,12 @@ awaitable<void> Session::watchdog() {
                 fs_.interrupt();
                 break;
             }
+            if (now >= passive_deadline_) {
+                passive_deadline_ = Clock::time_point::max();
+                lose_passive("Passive data connection not made within " + std::to_string(settings_.accept_timeout) +
+                                 " s (accept_timeout); use PASV or EPSV again.",
+                             "no data connection within accept_timeout");
+            }
             if (now >= data_deadline_) {
                 spdlog::info("{}: data connection timeout", log_prefix());
                 data_timed_out_ = true;
@@ -296,7 +307,7 @@ awaitable<void> Session::watchdog() {
             }
         }
     } catch (const std::exception& e) {
-        spdlog::error("{}: watchdog: {}", log_prefix(), e.what());
+        spdlog::error("{}: watchdog: {}", log_prefix(), printable(e.what()));
     }
 }
 

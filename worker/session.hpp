@@ -56,6 +56,10 @@ public:
 
     std::uint64_t id() const { return id_; }
 
+    // Another session took over this one's unused passive listener (pasv_ports ran dry):
+    // if the status segment says so, closes it; the next transfer command gets 425.
+    void check_passive_revoked();
+
     // Command handlers: parse the argument, act, append replies. One per verb, in the
     // commands_<family>.cpp files; the verb table is in session.cpp.
     using Handler = awaitable<void> (Session::*)(const std::string& arg);
@@ -194,6 +198,15 @@ private:
     bool control_closed();  // the client closed the control connection (peek, no wait)
     // RFC 2428: after EPSV ALL, PORT, PASV and EPRT are refused (true, reply sent).
     bool refuse_after_epsv_all(std::string_view verb);
+    // PASV/EPSV (commands_data.cpp): a listener for the next transfer, within the
+    // per-address cap, taking over the oldest unused one when pasv_ports is exhausted.
+    // nullopt, and the 425 sent, when there is none.
+    awaitable<std::optional<std::uint16_t>> open_passive();
+    awaitable<std::uint16_t> take_over_passive();
+    // Forgets the passive listener (closed, off the status segment); lose_passive() also
+    // keeps `why` for the 425 of the next transfer command and logs it once per session.
+    void drop_passive();
+    void lose_passive(std::string why, std::string_view log_text);
 
     // Listings (commands_listing.cpp): the target's stat and, for a directory, its reader;
     // the entries stream in batches, so no directory is held in memory whole.
@@ -277,6 +290,7 @@ private:
     // Deadlines the watchdog enforces; max() means none.
     void set_control_deadline(Clock::time_point t);
     void set_data_deadline(Clock::time_point t);
+    void set_passive_deadline(Clock::time_point t);  // accept_timeout
 
     const std::string& log_prefix() const;
 
@@ -310,6 +324,7 @@ private:
     net::steady_timer timer_;
     Clock::time_point control_deadline_ = Clock::time_point::max();
     Clock::time_point data_deadline_ = Clock::time_point::max();
+    Clock::time_point passive_deadline_ = Clock::time_point::max();
     bool data_timed_out_ = false;
     bool closing_ = false;
 
@@ -348,6 +363,11 @@ private:
     std::uint64_t rest_ = 0;           // REST offset for the next RETR/STOR
     std::optional<std::string> rename_from_;  // RNFR's path, for the RNTO right after it
     bool epsv_all_ = false;
+    bool passive_published_ = false;   // the status row names our passive listener
+    std::string passive_lost_;         // why it was closed unused: the next transfer's 425
+    bool passive_lost_logged_ = false; // log each passive-port refusal once per session
+    bool passive_cap_logged_ = false;
+    bool passive_taken_logged_ = false;
     unsigned umask_ = 022;             // SITE UMASK; starts as the configured umask
     unsigned mlst_facts_ = ~0u;        // OPTS MLST selection, bits per kMlstFacts
     protocol::HashAlgorithm hash_ = protocol::HashAlgorithm::sha256;  // OPTS HASH selection

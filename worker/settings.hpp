@@ -27,6 +27,7 @@ struct Settings {
     unsigned login_timeout = 60;            // seconds
     unsigned idle_timeout = 300;
     unsigned data_timeout = 300;
+    unsigned accept_timeout = 60;  // an unused passive listener closes after this
     unsigned fs_threads = 16;               // file-system threads per worker
     unsigned fs_timeout = 30;               // seconds one file-system call may take; then 451/450
     bool upload_sync = false;               // fsync an upload and its directory before the 226

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -85,6 +86,21 @@ public:
     void claim_user(int row, std::string_view user) noexcept { writer_.update_row(row, {.user = user}); }
     std::uint32_t sessions_of(std::string_view user, bool ignore_case) const noexcept {
         return ipc::count_sessions_of(view_, user, ignore_case);
+    }
+
+    // A failed accept(), counted in the slot (accept_errors).
+    void accept_error() noexcept { writer_.add_accept_error(); }
+    // Passive listeners (pasv_ports): the row's session listens on `port` (0: no more); the
+    // port another session took over from it (0: none); those held by sessions from `host`;
+    // and the take-over of the oldest unused one opened before `opened_before_ms`.
+    void passive(int row, std::uint16_t port) noexcept { writer_.set_passive(row, port); }
+    std::uint16_t passive_revoked(int row) noexcept { return writer_.take_passive_revocation(row); }
+    std::uint32_t passive_from(std::string_view host, std::uint16_t low, std::uint16_t high) const noexcept {
+        return ipc::count_passive_from(view_, host, low, high);
+    }
+    std::optional<ipc::PassiveVictim> revoke_oldest_passive(std::uint16_t low, std::uint16_t high,
+                                                            std::int64_t opened_before_ms) noexcept {
+        return ipc::revoke_oldest_passive(view_, low, high, opened_before_ms);
     }
 
     // The worker is about to die of an error: tell the master why.

@@ -2,6 +2,7 @@
 // worker's own signals (TERM: stop now; QUIT or master death: drain; USR1: reopen logs).
 // Runs in a child of the master; never returns into the master's code paths.
 #include "worker/worker.hpp"
+#include "worker/printable.hpp"
 
 #include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/capabilities.hpp"
@@ -45,6 +46,17 @@ void Worker::session_ended(std::uint64_t id) {
     if (draining_ && sessions_.empty() && on_idle_) on_idle_(on_idle_arg_);
 }
 
+void Worker::check_passive_revoked(std::uint64_t id) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    if (auto s = it->second.lock()) s->check_passive_revoked();
+}
+
+void Worker::check_passive_revocations() {
+    for (auto& [id, weak] : sessions_)
+        if (auto s = weak.lock()) s->check_passive_revoked();
+}
+
 namespace {
 
 // Longest wait for a balancer's PROXY header (shorter still when login_timeout is):
@@ -81,6 +93,7 @@ public:
         signals_.add(SIGQUIT);
         signals_.add(SIGUSR1);
         if (StatusReporter::fault_injection_enabled()) signals_.add(SIGUSR2);
+        signals_.add(SIGURG);  // another worker's session took over one of our passive ports
         wait_signal();
         auto marks = ctx_.listeners.begin();
         for (auto& a : acceptors_) net::co_spawn(io_, accept_loop(a, *marks++), net::detached);
@@ -121,6 +134,7 @@ private:
     void beat() {
         worker_.status().heartbeat();
         kick_sessions();
+        worker_.check_passive_revocations();  // a SIGURG may have been lost or merged
         auto& pool = worker_.fs_pool();
         pool.check_stuck();
         auto fs = pool.stats();
@@ -162,7 +176,9 @@ private:
     void wait_signal() {
         signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
             if (ec) return;
-            if (sig == SIGUSR1) {
+            if (sig == SIGURG) {
+                worker_.check_passive_revocations();
+            } else if (sig == SIGUSR1) {
                 reopen_log();
             } else if (sig == SIGUSR2 && StatusReporter::fault_injection("block_loop")) {
                 spdlog::warn("fault injection: blocking the event loop");
@@ -187,7 +203,7 @@ private:
             if (worker_.draining_ || !acceptor.is_open()) co_return;
             if (ec) {
                 if (ec == net::error::operation_aborted) co_return;
-                spdlog::warn("accept: {}", ec.message());
+                accept_failed(ec);
                 if (ec == boost::system::errc::too_many_files_open ||
                     ec == boost::system::errc::too_many_files_open_in_system) {
                     net::steady_timer pause(io_, std::chrono::milliseconds(100));
@@ -195,6 +211,7 @@ private:
                 }
                 continue;
             }
+            accept_succeeded();
             auto remote = socket.remote_endpoint(ec);
             if (ec) continue;
             if (marks.proxy_protocol) {
@@ -204,7 +221,7 @@ private:
                                   try {
                                       if (e) std::rethrow_exception(e);
                                   } catch (const std::exception& x) {
-                                      spdlog::error("PROXY header: {}", x.what());
+                                      spdlog::error("PROXY header: {}", printable(x.what()));
                                   }
                               });
                 continue;
@@ -212,6 +229,38 @@ private:
             if (over_limit(socket, remote, implicit_tls)) continue;
             start_session(std::move(socket), remote, implicit_tls, std::nullopt);
         }
+    }
+
+    // A failed accept() is counted (accept_errors) and logged once when a run of them
+    // starts, once a minute with the count while it lasts, and once when it ends: at the
+    // descriptor limit the loop retries every 100 ms, and a line each time would flood the log.
+    void accept_failed(const boost::system::error_code& ec) {
+        worker_.status().accept_error();
+        auto now = std::chrono::steady_clock::now();
+        if (accept_errors_ == 0 || ec.value() != accept_error_) {
+            if (accept_errors_ > 0) accept_succeeded();  // a different error: its own run
+            accept_error_ = ec.value();
+            accept_error_text_ = ec.message();
+            accept_errors_ = 1;
+            accept_errors_reported_ = 0;
+            accept_report_at_ = now;
+            spdlog::warn("accept: {}; refusing connections until it clears (logged once a minute)",
+                         accept_error_text_);
+            return;
+        }
+        ++accept_errors_;
+        if (now - accept_report_at_ >= kAcceptReportEvery) {
+            spdlog::warn("accept: {}: {} accept(s) failed in the last minute", accept_error_text_,
+                         accept_errors_ - accept_errors_reported_);
+            accept_errors_reported_ = accept_errors_;
+            accept_report_at_ = now;
+        }
+    }
+
+    void accept_succeeded() {
+        if (accept_errors_ == 0) return;
+        spdlog::warn("accept: accepting again after {} failed accept(s) ({})", accept_errors_, accept_error_text_);
+        accept_errors_ = 0;
     }
 
     // A proxy_protocol listener speaks only to proxy_trusted balancers: anyone else could
@@ -233,7 +282,7 @@ private:
         boost::system::error_code ec;
         if (header.status != protocol::ProxyHeader::Status::complete) {
             spdlog::warn("dropped connection from {} port {}: bad PROXY header: {}", host_text(balancer.address()),
-                         balancer.port(), header.error);
+                         balancer.port(), printable(header.error));
             socket.close(ec);
             co_return;
         }
@@ -317,6 +366,13 @@ private:
     net::steady_timer drain_timer_;
     net::steady_timer heartbeat_timer_;
     std::size_t sessions_peak_ = 0;  // most sessions at once since memory was last returned
+    // The current run of failed accepts (accept_failed()), over all listeners.
+    static constexpr std::chrono::minutes kAcceptReportEvery{1};
+    std::uint64_t accept_errors_ = 0;           // in this run; 0: none
+    std::uint64_t accept_errors_reported_ = 0;  // of them, counted in a line already
+    int accept_error_ = 0;
+    std::string accept_error_text_;
+    std::chrono::steady_clock::time_point accept_report_at_;
 };
 
 int run_worker(const WorkerContext& ctx) noexcept {

@@ -74,6 +74,12 @@ public:
     // Called by a session as its coroutine ends.
     void session_ended(std::uint64_t id);
 
+    // A session (of any worker) took over a passive listener: session `id` of this worker,
+    // or (on SIGURG, and with each heartbeat) every session, looks at its status row and
+    // closes its listener if it was the one.
+    void check_passive_revoked(std::uint64_t id);
+    void check_passive_revocations();
+
     const WorkerContext& context() const { return ctx_; }
 
 private:

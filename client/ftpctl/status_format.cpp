@@ -100,6 +100,7 @@ void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
     if (d.heartbeat_ms > 0) w.value(elapsed_ms(d.heartbeat_ms, now.monotonic_ms));
     else w.null();  // the worker has not published a heartbeat yet
     w.field("dropped_events", d.dropped_events)
+        .field("accept_errors", d.accept_errors)
         .field("fs_threads", d.fs_threads)
         .field("fs_pending", d.fs_pending)
         .field("fs_stuck", d.fs_stuck)
@@ -256,8 +257,8 @@ std::string session_table(const ipc::Snapshot& snap, Now now) {
 std::string totals_line(const Totals& t) {
     return "totals: " + std::to_string(t.sessions_active) + " sessions active, " +
            std::to_string(t.sessions_total) + " accepted, " + human_bytes(t.bytes_in) + " in, " +
-           human_bytes(t.bytes_out) + " out, " + std::to_string(t.worker_restarts) +
-           " worker restarts\n";
+           human_bytes(t.bytes_out) + " out, " + std::to_string(t.worker_restarts) + " worker restarts, " +
+           std::to_string(t.accept_errors) + " accept errors\n";
 }
 
 // ---------------------------------------------------------------- metrics
@@ -301,6 +302,9 @@ constexpr WorkerMetric kWorkerMetrics[] = {
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.restarts; }},
     {"ftpd_worker_dropped_events_total", "counter", "Events the worker could not send to the master.",
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.dropped_events; }},
+    {"ftpd_worker_accept_errors_total", "counter",
+     "Failed accept() calls of the worker since it started (EMFILE at the descriptor limit, ...).",
+     [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.accept_errors; }},
     {"ftpd_fs_threads", "gauge", "File-system threads of the worker (fs_threads).",
      [](const ipc::WorkerSlotData& d) -> std::uint64_t { return d.fs_threads; }},
     {"ftpd_fs_pending", "gauge", "File-system calls of the worker queued or running.",
@@ -349,6 +353,7 @@ Totals totals_of(const ipc::Snapshot& snap) noexcept {
         t.sessions_total += s.data.accepted;
         t.bytes_in += s.data.bytes_in;
         t.bytes_out += s.data.bytes_out;
+        t.accept_errors += s.data.accept_errors;
     }
     return t;
 }
@@ -401,7 +406,8 @@ std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot*
         .field("sessions_total", t.sessions_total)
         .field("bytes_in", t.bytes_in)
         .field("bytes_out", t.bytes_out)
-        .field("worker_restarts", t.worker_restarts);
+        .field("worker_restarts", t.worker_restarts)
+        .field("accept_errors", t.accept_errors);
     w.end_object();
     write_hooks(w, snap.header.hooks);
     w.end_object();

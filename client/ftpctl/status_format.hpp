@@ -28,6 +28,7 @@ struct Totals {
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
     std::uint64_t worker_restarts = 0;  // also of slots that are empty right now
+    std::uint64_t accept_errors = 0;    // failed accept() calls of the running workers
 };
 
 // A slot is shown when a worker has claimed it: pid 0 means never used, or reset after its

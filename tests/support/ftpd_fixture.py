@@ -269,13 +269,17 @@ class RawControl:
     """A control connection driven line by line, for what ftplib cannot express:
     pipelined commands in one write, commands during a transfer, exact reply codes.
 
-    RawControl(port, login=True); send(b"NOOP\\r\\nPWD\\r\\n"); reply() -> (code, text);
+    RawControl(port, login=True, source=None); send(b"NOOP\\r\\nPWD\\r\\n"); reply() -> (code, text);
     command("PWD") -> (code, text); pasv() -> a connected data socket (EPSV); close().
     """
 
     def __init__(self, port, *, login=True, user="anonymous", passwd="test@example.com",
-                 timeout=DEFAULT_TIMEOUT):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+                 timeout=DEFAULT_TIMEOUT, source=None):
+        # source: connect from that address (127.0.0.2, ...), as another client would
+        if source:
+            self.sock = connect_from(source, port, timeout=timeout)
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.file = self.sock.makefile("rb")
         self.timeout = timeout
         self.greeting = self.reply()
@@ -570,6 +574,7 @@ class Server:
     `probe_header` first: b"PROXY UNKNOWN\r\n" when that is a proxy_protocol listener.
 
     `env` is extra environment for the ftpd process ({"FTPD_FAULT_INJECTION": "1"}).
+    `nofile` sets its RLIMIT_NOFILE, soft and hard (foreground only), to test the limit.
 
     `binary` is the ftpd to start (default: the one under test), e.g. a copy that a
     binary-upgrade test replaces; `adopt_master(pid)` then follows the new master.
@@ -581,9 +586,10 @@ class Server:
 
     def __init__(self, config_extra="", workers=2, anonymous_write=True, files=None,
                  hidden_file=False, daemon=False, start=True, env=None, probe_header=b"",
-                 binary=None, **options):
+                 binary=None, nofile=None, **options):
         self.env = dict(env or {})
         self.binary = binary
+        self.nofile = nofile  # RLIMIT_NOFILE (soft and hard) of the ftpd process, or None
         self.probe_header = probe_header
         self.dir = make_tempdir()
         self.root = os.path.join(self.dir, "root")
@@ -754,10 +760,15 @@ class Server:
             self.proc = subprocess.Popen(
                 [self.binary or ftpd_bin(), "-f", "-c", self.conf_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.dir, start_new_session=True, env=_environ(self.env))
+                cwd=self.dir, start_new_session=True, env=_environ(self.env),
+                preexec_fn=self._limit_files if self.nofile else None)
         finally:
             log.close()
         self.pid = self.proc.pid
+
+    def _limit_files(self):
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def _start_daemon(self, timeout):
         rc, out, err = run_ftpd(["-c", self.conf_path], cwd=self.dir, timeout=timeout,

@@ -22,6 +22,11 @@ namespace {
 
 constexpr int kMaxUniqueTries = 1000;  // STOU: stem, stem.1, ... stem.999
 
+// An upload may take the place of a regular file or a symlink (the link, not its target),
+// never of a FIFO, socket, device or directory (vsftpd refuses these too).
+bool replaceable(const struct stat& st) { return S_ISREG(st.st_mode) || S_ISLNK(st.st_mode); }
+std::error_code not_plain(const struct stat& st) { return sys::errno_code(S_ISDIR(st.st_mode) ? EISDIR : ENXIO); }
+
 bool memory_backed(int fd) {
     struct statfs sf {};
     if (::fstatfs(fd, &sf) != 0) return false;
@@ -179,9 +184,8 @@ Result<UploadPtr> create_upload(const FsRoot& root, std::string_view vpath, cons
     if (ec) return {ec};
     struct stat st {};
     if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISDIR(st.st_mode)) return {sys::errno_code(EISDIR)};
+        if (!replaceable(st)) return {not_plain(st)};
         if (!overwrite) return {sys::errno_code(EEXIST)};
-        if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) return {sys::errno_code(ENXIO)};
     } else if (errno != ENOENT) {
         return {sys::errno_code()};  // a name the directory cannot hold (ENAMETOOLONG), ...
     }
@@ -196,8 +200,12 @@ Result<UploadPtr> create_unique_upload(const FsRoot& root, std::string_view dir_
     for (int i = 0; i < kMaxUniqueTries; ++i) {
         std::string candidate = i == 0 ? stem : stem + "." + std::to_string(i);
         struct stat st {};
-        if (::fstatat(dir.get(), candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
-            return create_temp(std::move(dir), std::move(candidate), temp, mode);
+        if (::fstatat(dir.get(), candidate.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) return create_temp(std::move(dir), std::move(candidate), temp, mode);
+            continue;
+        }
+        // A stem naming a FIFO, socket, device or directory is refused, not worked around.
+        if (i == 0 && !replaceable(st)) return {not_plain(st)};
     }
     return {sys::errno_code(EEXIST)};
 }
@@ -206,6 +214,12 @@ Result<Done> commit_upload(Upload& upload, bool no_replace, bool sync) {
     std::error_code ec;
     if (sync) sys::check(ec, [&] { return ::fsync(upload.file->fd.get()); });
     upload.file->fd.reset();
+    // What create_upload() checked may have changed meanwhile: never rename over a FIFO,
+    // socket, device or directory that appeared at the name.
+    struct stat st {};
+    if (!ec && !no_replace && ::fstatat(upload.dir.get(), upload.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !replaceable(st))
+        ec = not_plain(st);
     if (!ec)
         sys::check(ec, [&] {
             return rename_at(upload.dir.get(), upload.temp.c_str(), upload.dir.get(), upload.name.c_str(), no_replace);
@@ -232,11 +246,18 @@ void discard_upload(Upload& upload) {
 
 Result<FilePtr> open_for_write(const FsRoot& root, std::string_view vpath, bool append, mode_t mode) {
     std::error_code ec;
-    auto fd = root.open(vpath, O_WRONLY | (append ? O_CREAT | O_APPEND : 0), mode, ec);
-    if (ec) return {ec};
+    // Look before opening: opening a FIFO for writing waits for a reader, and opening a
+    // device may act on it. O_NONBLOCK covers one that appears between the two calls.
+    struct stat before {};
+    if (root.stat(vpath, before, ec) && !S_ISREG(before.st_mode)) return {not_plain(before)};
+    ec.clear();
+    auto fd = root.open(vpath, O_WRONLY | O_NONBLOCK | O_NOCTTY | (append ? O_CREAT | O_APPEND : 0), mode, ec);
+    if (ec) return {ec.value() == ENXIO || ec.value() == EWOULDBLOCK ? sys::errno_code(ENXIO) : ec};
     auto file = stat_open(std::move(fd), ec);
     if (ec) return {ec};
-    if (!S_ISREG(file->st.st_mode)) return {sys::errno_code(ENXIO)};
+    if (!S_ISREG(file->st.st_mode)) return {not_plain(file->st)};
+    int flags = ::fcntl(file->fd.get(), F_GETFL);
+    if (flags >= 0) ::fcntl(file->fd.get(), F_SETFL, flags & ~O_NONBLOCK);
     return {{}, std::move(file)};
 }
 

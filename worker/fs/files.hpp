@@ -111,14 +111,16 @@ struct Upload {
 };
 using UploadPtr = std::shared_ptr<Upload>;
 
-// STOR: refuses (EISDIR) a directory target, (EEXIST) an existing target unless overwrite,
-// and (ENXIO, "not a plain file") an existing target that is not a regular file or a symlink;
+// STOR: refuses (EISDIR) a directory target, (ENXIO, "not a plain file") an existing target
+// that is not a regular file or a symlink (a FIFO, socket or device, even with overwrite),
+// and (EEXIST) any other existing target unless overwrite;
 // else creates `temp` beside it with `mode` (the session's umask applied by the caller).
 Result<UploadPtr> create_upload(const FsRoot& root, std::string_view vpath, const std::string& temp,
                                 bool overwrite, mode_t mode);
 
 // STOU: the first free name among stem, stem.1, ... stem.999 in the directory dir_vpath
-// (EEXIST when none is), and `temp` beside it.
+// (EEXIST when none is), and `temp` beside it. A stem that names a FIFO, socket, device
+// (ENXIO) or directory (EISDIR) is refused.
 Result<UploadPtr> create_unique_upload(const FsRoot& root, std::string_view dir_vpath, const std::string& stem,
                                        const std::string& temp, mode_t mode);
 

@@ -172,6 +172,14 @@ void FsRoot::rename(std::string_view from, std::string_view to, bool no_replace,
     if (ec) return;
     auto to_dir = open_parent(to, to_name, ec);
     if (ec) return;
+    // RNTO replaces a file or a symlink, never a FIFO, socket, device or directory (an empty
+    // directory would go without a word).
+    struct stat st {};
+    if (::fstatat(to_dir.get(), to_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+        !S_ISLNK(st.st_mode)) {
+        ec = sys::errno_code(S_ISDIR(st.st_mode) ? EISDIR : ENXIO);
+        return;
+    }
     sys::check(ec, [&] { return rename_at(from_dir.get(), from_name.c_str(), to_dir.get(), to_name.c_str(), no_replace); });
 }
 

@@ -56,7 +56,9 @@ public:
     void mkdir(std::string_view vpath, mode_t mode, std::error_code& ec) const;
     void rmdir(std::string_view vpath, std::error_code& ec) const;
     void unlink(std::string_view vpath, std::error_code& ec) const;
-    // Renames within the root; with no_replace, an existing target gives EEXIST.
+    // Renames within the root; with no_replace, an existing target gives EEXIST. A target
+    // that exists and is not a regular file or a symlink is left alone: EISDIR for a
+    // directory, ENXIO for a FIFO, socket or device.
     void rename(std::string_view from, std::string_view to, bool no_replace, std::error_code& ec) const;
 
     // chmod() of the object at vpath (symlinks followed, inside the root).

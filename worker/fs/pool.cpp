@@ -4,6 +4,7 @@
 // lives in Shared, which the threads co-own: a thread stuck in a hung NFS call may outlive
 // the Pool (it is detached), never the memory it touches.
 #include "worker/fs/pool.hpp"
+#include "worker/printable.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -105,7 +106,7 @@ struct Pool::Shared {
             if (self->loop_alive)
                 net::post(self->loop, [job] {
                     if (job->reported_stuck)
-                        spdlog::info("file system: {} {} finished after {} s", to_string(job->op), job->path,
+                        spdlog::info("file system: {} {} finished after {} s", to_string(job->op), printable(job->path),
                                      seconds_since(job->started_at, Clock::now()));
                     auto done = std::move(job->done);
                     job->done = nullptr;
@@ -228,7 +229,7 @@ void Pool::check_stuck() {
         if (job->reported_stuck && now - job->last_report < kReportEvery) continue;
         job->reported_stuck = true;
         job->last_report = now;
-        spdlog::warn("file system: {} {} stuck for {} s (thread fs-{})", to_string(job->op), job->path,
+        spdlog::warn("file system: {} {} stuck for {} s (thread fs-{})", to_string(job->op), printable(job->path),
                      seconds_since(job->started_at, now), thread);
     }
 }

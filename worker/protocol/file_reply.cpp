@@ -94,7 +94,11 @@ std::span<const int> preference(FileError e, Phase phase) {
     }
     switch (e) {
         case FileError::exists:
-        case FileError::name_too_long: return kNameFirst;
+        case FileError::name_too_long:
+        // A FIFO, socket, device or directory where an upload or RNTO would put a file: the
+        // name is not allowed (553), also for APPE; RETR and the rest still get 550.
+        case FileError::not_plain:
+        case FileError::is_directory: return kNameFirst;
         case FileError::no_space:
         case FileError::quota: return kStorageFirst;
         case FileError::busy:

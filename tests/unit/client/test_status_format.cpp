@@ -78,14 +78,16 @@ ipc::Snapshot sample_snapshot() {
     a.data = {.pid = 2001, .state = ipc::WorkerState::running, .generation = 2,
               .start_time_ms = kNow.realtime_ms - 600'000, .heartbeat_ms = kNow.monotonic_ms - 250,
               .sessions = 1, .restarts = 1, .accepted = 9, .bytes_in = 100, .bytes_out = 1'048'576,
-              .dropped_events = 0, .rows_high = 1, .fs_threads = 16, .fs_pending = 0, .fs_stuck = 0, .fs_oldest_s = 0};
+              .dropped_events = 0, .rows_high = 1, .fs_threads = 16, .fs_pending = 0, .fs_stuck = 0, .fs_oldest_s = 0,
+              .accept_errors = 0};
     ipc::SlotSnapshot empty = slot(1, 0, ipc::WorkerState::dead);
     empty.data.restarts = 3;
     ipc::SlotSnapshot b = slot(2, 2002, ipc::WorkerState::draining);
     b.data = {.pid = 2002, .state = ipc::WorkerState::draining, .generation = 1,
               .start_time_ms = kNow.realtime_ms - 3'600'000, .heartbeat_ms = 0, .sessions = 1,
               .restarts = 0, .accepted = 5, .bytes_in = 2048, .bytes_out = 0, .dropped_events = 2,
-              .rows_high = 1, .fs_threads = 4, .fs_pending = 5, .fs_stuck = 4, .fs_oldest_s = 95};
+              .rows_high = 1, .fs_threads = 4, .fs_pending = 5, .fs_stuck = 4, .fs_oldest_s = 95,
+              .accept_errors = 7};
     b.busy = true;
     snap.slots = {a, empty, b};
 
@@ -224,11 +226,11 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"("time":"2023-11-14T22:12:20Z"},"upgrade":{"state":"none","peer_pid":null},)"
         R"("last_upgrade":{"ok":true,"error":"","time":null}},"other_master":null,)"
         R"("workers":[{"slot":0,"pid":2001,"state":"running","sessions":1,"accepted":9,"bytes_in":100,)"
-        R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"fs_threads":16,)"
+        R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"accept_errors":0,"fs_threads":16,)"
         R"("fs_pending":0,"fs_stuck":0,"fs_oldest_s":0,"generation":2,)"
         R"("uptime_s":600,"busy":false,"torn":false},)"
         R"({"slot":2,"pid":2002,"state":"draining","sessions":1,"accepted":5,"bytes_in":2048,"bytes_out":0,)"
-        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"fs_threads":4,"fs_pending":5,"fs_stuck":4,"fs_oldest_s":95,)"
+        R"("restarts":0,"heartbeat_age_ms":null,"dropped_events":2,"accept_errors":7,"fs_threads":4,"fs_pending":5,"fs_stuck":4,"fs_oldest_s":95,)"
         R"("generation":1,"uptime_s":3600,)"
         R"("busy":true,"torn":false}],)"
         R"("sessions":[{"worker":0,"id":7,"client":"127.0.0.1:40000","user":"anonymous","state":"RETR",)"
@@ -237,7 +239,7 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"({"worker":2,"id":8,"client":"[::1]:40001","user":"ev\"il\\\u0001\ufffd","state":"STOR",)"
         R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"client_name":"","fs_op":"write","fs_wait_s":42}],)"
         R"("totals":{"sessions_active":2,"sessions_total":14,"bytes_in":2148,"bytes_out":1048576,)"
-        R"("worker_restarts":4},)"
+        R"("worker_restarts":4,"accept_errors":7},)"
         R"("hooks":{"configured":true,"pid":3001,"state":"running","restarts":1,"queued":2,"running":1,)"
         R"("done":7,"failed":1,"dropped":3,"events":{"upload":{"ok":7,"failed":1,"dropped":3},)"
         R"("download":{"ok":0,"failed":0,"dropped":0},"delete":{"ok":0,"failed":0,"dropped":0},)"
@@ -266,10 +268,10 @@ print(d["sessions"][1]["user"].encode("unicode_escape").decode())
         "master,other_master,workers,sessions,totals,hooks",
         "pid,uptime_s,start_time,config,generation,torn,last_reload,upgrade,last_upgrade",
         "ok,error,time",
-        "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
+        "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,accept_errors,"
         "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
         "worker,id,client,user,state,file,bytes,age_s,tls,client_name,fs_op,fs_wait_s",
-        "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts",
+        "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts,accept_errors",
         "configured,pid,state,restarts,queued,running,done,failed,dropped,events",
         "ok,failed,dropped",
         R"(ev"il\\\x01\ufffd)",
@@ -343,7 +345,7 @@ BOOST_AUTO_TEST_CASE(table_master_line_shows_uptime_generation_and_failed_reload
     BOOST_TEST(lines.front() ==
                "master 1234, up 1:02:03, generation 2, config /etc/ftpd.conf, "
                "last reload FAILED at 2023-11-14T22:12:20Z: /etc/ftpd.conf:3: unknown key 'x'");
-    BOOST_TEST(lines.back() == "totals: 2 sessions active, 14 accepted, 2.1 KiB in, 1.0 MiB out, 4 worker restarts");
+    BOOST_TEST(lines.back() == "totals: 2 sessions active, 14 accepted, 2.1 KiB in, 1.0 MiB out, 4 worker restarts, 7 accept errors");
 }
 
 BOOST_AUTO_TEST_CASE(worker_table_lists_claimed_slots_aligned_with_busy_mark) {
@@ -425,6 +427,7 @@ BOOST_AUTO_TEST_CASE(metrics_have_the_documented_samples) {
              R"(ftpd_worker_accepted_total{slot="0"} 9)", R"(ftpd_worker_accepted_total{slot="2"} 5)",
              R"(ftpd_worker_bytes_in_total{slot="2"} 2048)", R"(ftpd_worker_bytes_out_total{slot="0"} 1048576)",
              R"(ftpd_worker_restarts_total{slot="0"} 1)", R"(ftpd_worker_dropped_events_total{slot="2"} 2)",
+             R"(ftpd_worker_accept_errors_total{slot="2"} 7)", "# TYPE ftpd_worker_accept_errors_total counter",
              R"(ftpd_worker_heartbeat_age_seconds{slot="0"} 0.250)",
              R"(ftpd_fs_threads{slot="2"} 4)", R"(ftpd_fs_pending{slot="2"} 5)", R"(ftpd_fs_stuck{slot="2"} 4)",
              R"(ftpd_fs_stuck{slot="0"} 0)", "# TYPE ftpd_fs_stuck gauge",

@@ -49,6 +49,14 @@ const Expected kExpected[] = {
     {"STOR", FileError::quota, Phase::after_data, 552},
     {"STOR", FileError::busy, Phase::before_data, 450},
     {"APPE", FileError::not_found, Phase::before_data, 550},
+    {"APPE", FileError::not_plain, Phase::before_data, 553},  // onto a FIFO, socket or device
+    {"APPE", FileError::is_directory, Phase::before_data, 553},
+    {"STOR", FileError::not_plain, Phase::before_data, 553},
+    {"STOU", FileError::not_plain, Phase::before_data, 553},
+    {"RNTO", FileError::not_plain, Phase::before_data, 553},
+    {"RNTO", FileError::is_directory, Phase::before_data, 553},
+    {"RETR", FileError::not_plain, Phase::before_data, 550},
+    {"RNFR", FileError::not_plain, Phase::before_data, 550},
     {"MKD", FileError::exists, Phase::before_data, 550},  // rclone and lftp read 550 as "already there"
     {"XMKD", FileError::exists, Phase::before_data, 550},
     {"MKD", FileError::busy, Phase::before_data, 550},
