@@ -282,7 +282,11 @@ std::uint64_t count_sessions(const SegmentMapping& segment) noexcept {
     return total;
 }
 
-std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept {
+namespace {
+
+// The rows in use in every live slot for which match(row) holds.
+template <class Match>
+std::uint32_t count_rows(const SegmentMapping& segment, Match&& match) noexcept {
     std::uint32_t n = 0;
     const Geometry g = segment.geometry();
     for (std::uint32_t i = 0; i < g.slots; ++i) {
@@ -291,14 +295,19 @@ std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_vie
         const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
         for (std::uint32_t r = 0; r < used; ++r) {
             const SessionRowData& row = segment.row(i, r);
-            if (row.in_use != 1) continue;
-            std::string_view client(row.client, strnlen(row.client, sizeof row.client));
-            if (client.size() > host.size() && client.compare(0, host.size(), host) == 0 &&
-                client[host.size()] == ':')
-                ++n;
+            if (row.in_use == 1 && match(row)) ++n;
         }
     }
     return n;
+}
+
+}  // namespace
+
+std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept {
+    return count_rows(segment, [&](const SessionRowData& row) {
+        std::string_view client(row.client, strnlen(row.client, sizeof row.client));
+        return client.size() > host.size() && client.compare(0, host.size(), host) == 0 && client[host.size()] == ':';
+    });
 }
 
 void request_kick(SegmentMapping& segment, std::uint32_t slot, std::uint32_t row, std::uint64_t session_id) noexcept {
@@ -319,18 +328,9 @@ std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view 
         }
         return true;
     };
-    std::uint32_t n = 0;
-    const Geometry g = segment.geometry();
-    for (std::uint32_t i = 0; i < g.slots; ++i) {
-        const WorkerSlot& s = segment.slot(i);
-        if (s.data.pid == 0) continue;
-        const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
-        for (std::uint32_t r = 0; r < used; ++r) {
-            const SessionRowData& row = segment.row(i, r);
-            if (row.in_use == 1 && same(std::string_view(row.user, strnlen(row.user, sizeof row.user)))) ++n;
-        }
-    }
-    return n;
+    return count_rows(segment, [&](const SessionRowData& row) {
+        return same(std::string_view(row.user, strnlen(row.user, sizeof row.user)));
+    });
 }
 
 namespace {

@@ -241,7 +241,7 @@ static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magi
               offsetof(HeaderData, version) == 8 && offsetof(HeaderData, total_size) == 16);
 // Sizes are part of the format: a change here needs a new kStatusVersion.
 static_assert(sizeof(HeaderData) == 1648);
-static_assert(sizeof(SegmentHeader) == 1688);
+static_assert(sizeof(SegmentHeader) == 1664);
 static_assert(sizeof(WorkerSlotData) == 104);
 static_assert(sizeof(WorkerSlot) == 192);
 static_assert(sizeof(SessionRowData) == 544);

@@ -230,6 +230,8 @@ void SegmentOwner::set_upgrade_result(bool ok, std::string_view error, std::int6
         set_text(h.last_upgrade_error, ok ? std::string_view{} : error);
         h.upgrade_time_ms = when_ms;
     });
+}
+
 void SegmentOwner::set_hooks(const HookRunnerData& hooks) noexcept {
     write_header([&](HeaderData& h) { h.hooks = hooks; });
 }

@@ -116,8 +116,8 @@ public:
                 slot_segment_[slot] = status_.get();
             },
             [this](unsigned slot) { segment_of(slot).reset_slot(slot); });
-        hooks_ = std::make_unique<hooks::HookSupervisor>([this, fd = sigfd.get(), pid = pid_file->fd()] {
-            std::vector<int> fds{fd, pid};
+        hooks_ = std::make_unique<hooks::HookSupervisor>([this, fd = sigfd.get()] {
+            std::vector<int> fds{fd, pid_file_->fd()};
             for (const auto& l : listeners_) fds.push_back(l.fd.get());
             if (upgrade_report_) fds.push_back(upgrade_report_.get());
             return fds;

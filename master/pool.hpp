@@ -62,7 +62,8 @@ public:
 
     // Reaps every exited child (waitpid WNOHANG), logs how it died, and schedules a
     // respawn for current-generation workers unless stopping. A child that is not a worker
-    // (the new master of a binary upgrade) goes to the other_child callback with its status.
+    // (the new master of a binary upgrade, the hook runner) goes to the other_child callback
+    // with its status.
     void reap();
     void on_other_child(std::function<void(pid_t pid, int status)> fn) { other_child_ = std::move(fn); }
 
@@ -75,8 +76,6 @@ public:
     // Sends sig to every live child and marks it draining: SIGKILL after `grace`.
     void signal_all(int sig, std::chrono::seconds grace);
     void stop_respawning() { stopping_ = true; }
-    // Children that are not workers (the hook runner) are handed to this when reaped.
-    void on_other_child(std::function<void(pid_t, int status)> fn) { other_child_ = std::move(fn); }
 
     // Passes a copy of fd (the re-opened log file) to every live worker; a worker takes
     // it on its next SIGUSR1. Failures are logged.

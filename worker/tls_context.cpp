@@ -51,8 +51,13 @@ TlsContext make_tls_context(const TlsOptions& options) {
     // cache (and the ticket keys) are made here, before fork(), so every worker has them.
     static const unsigned char kSessionContext[] = "ftpd";
     ::SSL_CTX_set_session_id_context(c, kSessionContext, sizeof kSessionContext - 1);
-    ::SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER);
+    // No automatic flush: OpenSSL would walk the whole cache (up to 20,480 sessions) on
+    // every 255th handshake; the cache stays bounded by its size, oldest out first.
+    ::SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_AUTO_CLEAR);
     ::SSL_CTX_set_timeout(c, 24 * 3600);
+    // One TLS 1.3 ticket per handshake, not two: a client resumes the control connection's
+    // session on each data connection (and on reconnects) with the same ticket.
+    ::SSL_CTX_set_num_tickets(c, 1);
     return ctx;
 }
 

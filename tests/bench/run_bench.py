@@ -750,10 +750,14 @@ def rows(b):
     add("  worker peak memory growth (KiB)", "list-LIST", "hwm_growth_kib")
     add(f"MLSD of {LIST_ENTRIES:,} entries (ms)", "list-MLSD", "p50_ms")
     add("  worker peak memory growth (KiB)", "list-MLSD", "hwm_growth_kib")
+    def measured_once(group):
+        """A row adder for a scenario measured once per server (idle, burst, slowfs)."""
+        data = b.once.get(group) or {}
+        return lambda label, fn: out.append((label, {s: fn(data[s]) if s in data else None for s in S}))
+
     idle = b.once.get("idle")
     if idle:
-        def irow(label, fn):
-            out.append((label, {s: fn(idle[s]) if s in idle else None for s in S}))
+        irow = measured_once("idle")
         irow("idle sessions held", lambda r: r["held"])
         irow("  memory per idle session, Pss total / held (KiB)", lambda r: r["kib_per_session"])
         irow("  memory per idle session, Pss delta / held (KiB)", lambda r: r["delta_kib_per_session"])
@@ -762,8 +766,7 @@ def rows(b):
         irow("  `ftpctl status` with them held, p50 (ms)", lambda r: r.get("status_ms", {}).get("p50"))
     burst = b.once.get("burst")
     if burst:
-        def brow(label, fn):
-            out.append((label, {s: fn(burst[s]) if s in burst else None for s in S}))
+        brow = measured_once("burst")
         brow("login burst: sessions tried", lambda r: r["tried"])
         brow("  all logged in after (s)", lambda r: r["seconds"])
         brow("  errors", lambda r: r["errors"])
@@ -772,8 +775,7 @@ def rows(b):
         brow(f"  Pss {BURST_SETTLE:g} s after they closed / before", lambda r: r["after_over_before"])
     slow = b.once.get("slowfs")
     if slow:
-        def srow(label, fn):
-            out.append((label, {s: fn(slow[s]) if s in slow else None for s in S}))
+        srow = measured_once("slowfs")
         srow("slow FS: victim NOOP p99, unloaded (ms)", lambda r: r["unloaded"]["p99_ms"])
         srow(f"  beside 4 sessions in a {SLOW_DELAY:g} s/op folder, p99 (ms)", lambda r: r["loaded"]["p99_ms"])
         srow("  loaded / unloaded p99", lambda r: r["loaded"]["p99_ms"] / r["unloaded"]["p99_ms"]
