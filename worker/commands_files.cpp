@@ -80,6 +80,7 @@ awaitable<void> Session::cmd_rmd(const std::string& arg) {
 awaitable<void> Session::cmd_dele(const std::string& arg) {
     if (refuse_write()) co_return;
     std::string path = resolve(arg);
+    auto removed = co_await quota_file_size(path);  // its bytes leave the user's quota usage
     fs::Call<fs::Done> remove_call = [root = root_, path] {
         fs::Result<fs::Done> out;
         root->unlink(path, out.ec);
@@ -88,8 +89,10 @@ awaitable<void> Session::cmd_dele(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::remove, path, std::move(remove_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        if (removed.first) quota_add(-removed.second, -1);
         reply(code::kFileActionOk, "Delete operation successful.");
+    }
 }
 
 // RNFR names what the RNTO right after it renames (dispatch forgets it otherwise).
@@ -120,6 +123,7 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
     rename_from_.reset();
     if (refuse_write()) co_return;
     std::string to = resolve(arg);
+    auto replaced = co_await quota_file_size(to);  // a file the rename replaces leaves the usage
     fs::Call<fs::Done> rename_call = [root = root_, from, to, no_replace = !settings_.upload_overwrite] {
         fs::Result<fs::Done> out;
         root->rename(from, to, no_replace, out.ec);
@@ -128,8 +132,10 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
     auto r = co_await fs_call<fs::Done>(fs::Op::rename, from, std::move(rename_call));
     if (!r)
         reply_fs_error(r.ec, arg);
-    else
+    else {
+        if (replaced.first && from != to) quota_add(-replaced.second, -1);
         reply(code::kFileActionOk, "Rename successful.");
+    }
 }
 
 awaitable<void> Session::cmd_size(const std::string& arg) {

@@ -73,6 +73,8 @@ public:
         return ipc::count_sessions_of(view_, user, ignore_case);
     }
 
+    // The status segment, for the quota table (ipc/quota_table.hpp).
+    ipc::SegmentView& segment() noexcept { return view_; }
     // The worker is about to die of an error: tell the master why.
     void fatal(const std::string& message) noexcept;
 
