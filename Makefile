@@ -10,7 +10,8 @@ RUN_PORT   ?= 2121
 DEB_PACKAGES = g++ cmake make pkg-config libboost-dev libboost-program-options-dev \
                libboost-test-dev libspdlog-dev libssl-dev zlib1g-dev libcrypt-dev libedit-dev \
                python3 curl procps openssl python3-pyftpdlib tmux mandoc man-db \
-               whois clang libclang-rt-14-dev haproxy dpkg-dev fuse3 python3-fusepy rclone lftp ccache
+               whois clang libclang-rt-14-dev haproxy dpkg-dev fuse3 python3-fusepy rclone lftp ccache \
+               libsystemd-dev
 
 .PHONY: all deps build run test test-unit test-asan fuzz soak bench deb test-package install clean
 

@@ -20,10 +20,26 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 7;
+inline constexpr std::uint32_t kStatusVersion = 8;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
+
+// A master's part in a binary upgrade (SIGUSR2): none; starting, it started a new binary
+// that is not ready yet (peer: its pid); retiring, it handed over to the new master (peer)
+// and drains its workers; replacing, it took over from the old master (peer) that still
+// drains. Spelled as `ftpctl status --json` spells them.
+enum class UpgradeState : std::uint32_t { none, starting, retiring, replacing };
+
+constexpr std::string_view to_string(UpgradeState s) noexcept {
+    switch (s) {
+        case UpgradeState::none: return "none";
+        case UpgradeState::starting: return "starting";
+        case UpgradeState::retiring: return "retiring";
+        case UpgradeState::replacing: return "replacing";
+    }
+    return "unknown";
+}
 
 // "starting", "running", "draining" or "dead"; "unknown" for a value from a corrupt slot.
 constexpr std::string_view to_string(WorkerState s) noexcept {
@@ -116,6 +132,12 @@ struct HeaderData {
     std::uint32_t reserved;
     char config_path[256];
     char last_reload_error[512];  // empty when last_reload_ok
+    std::int64_t upgrade_time_ms;   // realtime of the last upgrade's outcome; 0 = never
+    std::uint32_t last_upgrade_ok;  // 1 = ok (also before any upgrade), 0 = failed
+    UpgradeState upgrade_state;     // now
+    std::int32_t upgrade_peer_pid;  // the other master while upgrade_state is not none
+    std::uint32_t reserved2;
+    char last_upgrade_error[512];   // empty when last_upgrade_ok
 };
 
 struct alignas(64) SegmentHeader {
@@ -212,8 +234,8 @@ static_assert(std::is_trivially_copyable_v<QuotaEntryData>);
 static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magic) == 0 &&
               offsetof(HeaderData, version) == 8 && offsetof(HeaderData, total_size) == 16);
 // Sizes are part of the format: a change here needs a new kStatusVersion.
-static_assert(sizeof(HeaderData) == 832);
-static_assert(sizeof(SegmentHeader) == 896);
+static_assert(sizeof(HeaderData) == 1368);
+static_assert(sizeof(SegmentHeader) == 1408);
 static_assert(sizeof(WorkerSlotData) == 96);
 static_assert(sizeof(WorkerSlot) == 192);
 static_assert(sizeof(SessionRowData) == 528);

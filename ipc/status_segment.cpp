@@ -138,6 +138,8 @@ SegmentOwner::SegmentOwner(int master_pid, Geometry g, std::string_view config_p
         h.start_time_ms = realtime_ms();
         h.generation = 1;
         h.last_reload_ok = 1;
+        h.last_upgrade_ok = 1;
+        h.upgrade_state = UpgradeState::none;
         set_text(h.config_path, config_path);
         // Magic last: a reader that attaches meanwhile sees "not initialised", not garbage.
         std::atomic_thread_fence(std::memory_order_release);
@@ -197,6 +199,11 @@ void SegmentOwner::adopt_header(const SegmentOwner& previous) noexcept {
         h.last_reload_ok = old.last_reload_ok;
         std::memcpy(h.config_path, old.config_path, sizeof h.config_path);
         std::memcpy(h.last_reload_error, old.last_reload_error, sizeof h.last_reload_error);
+        h.upgrade_time_ms = old.upgrade_time_ms;
+        h.last_upgrade_ok = old.last_upgrade_ok;
+        h.upgrade_state = old.upgrade_state;
+        h.upgrade_peer_pid = old.upgrade_peer_pid;
+        std::memcpy(h.last_upgrade_error, old.last_upgrade_error, sizeof h.last_upgrade_error);
     });
     header().last_session_id.store(previous.header().last_session_id.load(std::memory_order_relaxed),
                                    std::memory_order_relaxed);
@@ -215,6 +222,21 @@ void SegmentOwner::set_reload_result(bool ok, std::string_view error, std::int64
         h.last_reload_ok = ok ? 1 : 0;
         set_text(h.last_reload_error, ok ? std::string_view{} : error);
         h.reload_time_ms = when_ms;
+    });
+}
+
+void SegmentOwner::set_upgrade_state(UpgradeState state, int peer_pid) noexcept {
+    write_header([&](HeaderData& h) {
+        h.upgrade_state = state;
+        h.upgrade_peer_pid = state == UpgradeState::none ? 0 : peer_pid;
+    });
+}
+
+void SegmentOwner::set_upgrade_result(bool ok, std::string_view error, std::int64_t when_ms) noexcept {
+    write_header([&](HeaderData& h) {
+        h.last_upgrade_ok = ok ? 1 : 0;
+        set_text(h.last_upgrade_error, ok ? std::string_view{} : error);
+        h.upgrade_time_ms = when_ms;
     });
 }
 

@@ -98,6 +98,11 @@ public:
     // Records a reload attempt: ok, or failed with error (truncated to 511 bytes).
     void set_reload_result(bool ok, std::string_view error,
                            std::int64_t when_ms = realtime_ms()) noexcept;
+    // A binary upgrade (SIGUSR2): this master's part in it and the other master's pid.
+    void set_upgrade_state(UpgradeState state, int peer_pid) noexcept;
+    // Records an upgrade's outcome: ok, or failed with error (truncated to 511 bytes).
+    void set_upgrade_result(bool ok, std::string_view error,
+                            std::int64_t when_ms = realtime_ms()) noexcept;
 
 private:
     template <class Fn>

@@ -8,6 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef FTPD_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -26,6 +30,8 @@ PidFile::PidFile(const std::string& path) : path_(path) {
         throw std::runtime_error("ftpd is already running (pid " + pid + ", pid_file " + path + ")");
     }
 }
+
+PidFile::PidFile(const std::string& path, ipc::sys::unique_fd locked) : path_(path), fd_(std::move(locked)) {}
 
 PidFile::~PidFile() {
     if (writer_ != 0 && writer_ == ::getpid()) ::unlink(path_.c_str());
@@ -74,6 +80,7 @@ void Detacher::ready() {
     if (!pipe_) return;
     (void)!::write(pipe_.get(), "ok\n", 3);
     pipe_.reset();
+    if (!quiet_) return;
     int null = ::open("/dev/null", O_RDWR);
     if (null >= 0) {
         ::dup2(null, 0);
@@ -88,6 +95,14 @@ void Detacher::failed(const std::string& message, int status) {
     std::string text = std::to_string(status % 10) + message + "\n";
     (void)!::write(pipe_.get(), text.data(), text.size());
     pipe_.reset();
+}
+
+void notify_systemd(const std::string& state) {
+#ifdef FTPD_HAVE_SYSTEMD
+    ::sd_notify(0, state.c_str());
+#else
+    (void)state;
+#endif
 }
 
 }  // namespace ftpd::master

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <climits>
+#include <optional>
 #include <cstdlib>
 #include <iostream>
 
@@ -51,12 +52,30 @@ int main(int argc, char** argv) {
         return kExitOk;
     }
 
+    // Started by a binary upgrade (SIGUSR2 to the old master): every failure from here on
+    // is also reported to the old master, which then keeps serving.
+    bool foreground = vm.count("foreground") > 0;
+    Detacher detacher;
+    std::optional<Inheritance> inherited;
+    try {
+        inherited = inheritance_from_environment();
+    } catch (const std::exception& e) {
+        std::cerr << "ftpd: " << e.what() << "\n";
+        return kExitStart;
+    }
+    if (inherited) detacher.adopt(std::move(inherited->report), !foreground);
+
     config_path = absolute(config_path);
     Config cfg;
     try {
         cfg = load_config(config_path);
     } catch (const ConfigErrors& e) {
-        for (const auto& err : e.errors()) std::cerr << err.to_string() << "\n";
+        std::string all;
+        for (const auto& err : e.errors()) {
+            std::cerr << err.to_string() << "\n";
+            all += (all.empty() ? "" : "; ") + err.to_string();
+        }
+        detacher.failed("invalid configuration: " + all, kExitConfig);
         return kExitConfig;
     }
     if (vm.count("test-config")) {
@@ -64,17 +83,17 @@ int main(int argc, char** argv) {
         return kExitOk;
     }
 
-    bool foreground = vm.count("foreground") > 0;
     try {
         ftpd::worker::setup_logging(log_target(cfg, foreground), cfg.log_level, "master");
     } catch (const std::exception& e) {
         std::cerr << "ftpd: " << e.what() << "\n";
+        detacher.failed(std::string("ftpd: ") + e.what(), kExitConfig);
         return kExitConfig;
     }
-    Detacher detacher;
-    if (!foreground) detacher.detach();
+    const std::string binary = start_path(argv[0]);  // before detaching changes to "/"
+    if (!foreground && !inherited) detacher.detach();
     try {
-        return run_master(std::move(cfg), foreground, detacher);
+        return run_master(std::move(cfg), foreground, detacher, binary, std::move(inherited));
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         detacher.failed(std::string("ftpd: ") + e.what(), kExitStart);

@@ -5,6 +5,10 @@
 
 #include "master/config.hpp"
 #include "master/daemon.hpp"
+#include "master/upgrade.hpp"
+
+#include <optional>
+#include <string>
 
 namespace ftpd::master {
 
@@ -16,7 +20,10 @@ constexpr int kExitStart = 3;
 
 // Runs the daemon with cfg until it is stopped; returns the exit status. detacher, when
 // detached, is told ready() once the workers are started or failed() with the reason.
-int run_master(Config cfg, bool foreground, Detacher& detacher);
+// binary: what SIGUSR2 execs (start_path()). inherited: set when started by an upgrade;
+// then the detacher reports to the old master, once every worker runs.
+int run_master(Config cfg, bool foreground, Detacher& detacher, const std::string& binary,
+               std::optional<Inheritance> inherited);
 
 // The log target for cfg: log_file, or stderr in the foreground and syslog otherwise.
 std::string log_target(const Config& cfg, bool foreground);

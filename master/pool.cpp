@@ -151,7 +151,10 @@ void Pool::reap() {
         pid_t pid = ::waitpid(-1, &status, WNOHANG);
         if (pid <= 0) return;
         auto it = std::find_if(children_.begin(), children_.end(), [&](auto& c) { return c.pid == pid; });
-        if (it == children_.end()) continue;
+        if (it == children_.end()) {
+            if (other_child_) other_child_(pid, status);
+            continue;
+        }
         ChildProcess child = *it;
         children_.erase(it);
         log_channels_.erase(pid);

@@ -61,8 +61,10 @@ public:
     void start_generation(const Config& cfg, unsigned generation, const std::vector<Listener>& listeners);
 
     // Reaps every exited child (waitpid WNOHANG), logs how it died, and schedules a
-    // respawn for current-generation workers unless stopping.
+    // respawn for current-generation workers unless stopping. A child that is not a worker
+    // (the new master of a binary upgrade) goes to the other_child callback with its status.
     void reap();
+    void on_other_child(std::function<void(pid_t pid, int status)> fn) { other_child_ = std::move(fn); }
 
     // Runs what is due: respawns, and SIGKILL of drained workers past their deadline.
     void tick();
@@ -98,6 +100,7 @@ private:
     unsigned max_slots_;
     std::function<void(unsigned, bool)> before_spawn_;
     std::function<void(unsigned)> reaped_;
+    std::function<void(pid_t, int)> other_child_;
     Config cfg_;
     std::vector<worker::ListenSocket> listeners_;  // fds owned by the master's current listeners
     unsigned generation_ = 0;

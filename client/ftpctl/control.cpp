@@ -110,6 +110,7 @@ SignalSpec signal_for(Action action) noexcept {
         case Action::stop: return {SIGTERM, "SIGTERM"};
         case Action::stop_graceful: return {SIGQUIT, "SIGQUIT"};
         case Action::reopen_logs: return {SIGUSR1, "SIGUSR1"};
+        case Action::upgrade: return {SIGUSR2, "SIGUSR2"};
     }
     return {SIGHUP, "SIGHUP"};  // not reached: every enumerator is handled above
 }

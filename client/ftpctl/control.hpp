@@ -42,14 +42,14 @@ std::string pid_file_of_config(const std::optional<std::string>& config_path);
 int find_master(const std::string& pid_file);
 
 // What ftpctl can ask the master to do; each is one signal (see ftpd(8), SIGNALS).
-enum class Action { reload, stop, stop_graceful, reopen_logs };
+enum class Action { reload, stop, stop_graceful, reopen_logs, upgrade };
 
 struct SignalSpec {
     int number;
     std::string_view name;  // "SIGHUP"
 };
 
-// reload: SIGHUP, stop: SIGTERM, stop_graceful: SIGQUIT, reopen_logs: SIGUSR1.
+// reload: SIGHUP, stop: SIGTERM, stop_graceful: SIGQUIT, reopen_logs: SIGUSR1, upgrade: SIGUSR2.
 SignalSpec signal_for(Action action) noexcept;
 
 // Sends the action's signal to the master and returns what was done, "sent SIGHUP to ftpd

@@ -23,6 +23,7 @@
 #include "client/ftpctl/status_format.hpp"
 #include "client/ftpctl/user_command.hpp"
 #include "ipc/status_segment.hpp"
+#include "ipc/sys/syscall.hpp"
 
 namespace po = boost::program_options;
 using namespace ftpd::client;
@@ -46,6 +47,8 @@ constexpr const char* kUsage =
     "  reload                               re-read the configuration (SIGHUP)\n"
     "  stop [--graceful]                    stop ftpd (SIGTERM; --graceful: SIGQUIT)\n"
     "  reopen-logs                          reopen the log files (SIGUSR1)\n"
+    "  upgrade                              start the installed binary without cutting a session (SIGUSR2)\n"
+    "                                       and wait for the outcome\n"
     "  user add|passwd|set|del|list|show    manage the users file (ftpctl user --help)\n";
 
 class UsageError : public std::runtime_error {
@@ -81,13 +84,34 @@ private:
     sigset_t old_;
 };
 
-// The snapshot of the running master. Throws ControlError (no master) or
-// std::runtime_error (the segment is missing or from another build).
-ipc::Snapshot read_status(const Request& req) {
+// The snapshots of the running master and, during a binary upgrade, of the other master
+// (when it still has its segment). Throws ControlError (no master) or std::runtime_error
+// (the segment is missing or from another build).
+struct Status {
+    ipc::Snapshot current;
+    std::optional<ipc::Snapshot> other;
+    const ipc::Snapshot* other_ptr() const { return other ? &*other : nullptr; }
+};
+
+Status read_status(const Request& req) {
     const int pid = find_master(pid_file_of_config(req.config));
     const ipc::SegmentView view(pid, ipc::Access::read_write_if_permitted);
-    const SignalBlock block({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP});
-    return ipc::read_snapshot(view, kSlotWait);
+    Status st;
+    {
+        const SignalBlock block({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP});
+        st.current = ipc::read_snapshot(view, kSlotWait);
+    }
+    const ipc::HeaderData& h = st.current.header;
+    if (h.upgrade_state != ipc::UpgradeState::none && h.upgrade_peer_pid > 0 && h.upgrade_peer_pid != pid) {
+        try {
+            const ipc::SegmentView peer(h.upgrade_peer_pid, ipc::Access::read_write_if_permitted);
+            const SignalBlock block({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP});
+            st.other = ipc::read_snapshot(peer, kSlotWait);
+        } catch (const std::exception&) {
+            // not created yet, or already removed: only the current master is shown
+        }
+    }
+    return st;
 }
 
 int fail(const std::exception& e) {
@@ -96,20 +120,21 @@ int fail(const std::exception& e) {
 }
 
 int run_status(const Request& req) {
-    ipc::Snapshot snap;
+    Status st;
     try {
-        snap = read_status(req);
+        st = read_status(req);
     } catch (const std::exception& e) {
         return fail(e);
     }
-    std::cout << (req.json ? status_json(snap, now()) : status_table(snap, now()));
+    std::cout << (req.json ? status_json(st.current, now(), st.other_ptr())
+                           : status_table(st.current, now(), st.other_ptr()));
     return kExitOk;
 }
 
 // Like run_status, but with no master node_exporter still gets ftpd_up 0.
 int run_metrics(const Request& req) {
     try {
-        const ipc::Snapshot snap = read_status(req);
+        const ipc::Snapshot snap = read_status(req).current;
         std::cout << status_metrics(snap, now());
         return kExitOk;
     } catch (const std::exception& e) {
@@ -122,8 +147,9 @@ int run_metrics(const Request& req) {
 std::string watch_frame(const Request& req) {
     std::string text;
     try {
-        const ipc::Snapshot snap = read_status(req);
-        text = req.json ? status_json(snap, now()) : status_table(snap, now());
+        const Status st = read_status(req);
+        text = req.json ? status_json(st.current, now(), st.other_ptr())
+                        : status_table(st.current, now(), st.other_ptr());
     } catch (const std::exception& e) {
         const std::string line = std::string("ftpctl: ") + e.what() + "\n";
         if (req.json) {
@@ -180,9 +206,50 @@ int run_action(const Request& req, Action action) {
     }
 }
 
+// SIGUSR2, then waits until the pid file names the new master (exit 0) or the old master
+// records the upgrade as failed (exit 1, with its reason). Gives up waiting after
+// kUpgradeWait; the upgrade may still finish then (see `ftpctl status`).
+constexpr std::chrono::seconds kUpgradeWait{180};
+
+int run_upgrade(const Request& req) {
+    try {
+        const std::string pid_file = pid_file_of_config(req.config);
+        const int old_pid = find_master(pid_file);
+        const ipc::SegmentView view(old_pid, ipc::Access::read_only);
+        const std::int64_t before = ipc::read_snapshot(view, kSlotWait).header.upgrade_time_ms;
+        std::cout << send_action(old_pid, Action::upgrade) << std::endl;
+        const auto deadline = std::chrono::steady_clock::now() + kUpgradeWait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const timespec tick{0, 100'000'000};
+            ::nanosleep(&tick, nullptr);
+            int pid = 0;
+            try {
+                pid = find_master(pid_file);
+            } catch (const ControlError&) {
+                // between two writes of the pid file, or the old master stopped
+            }
+            if (pid > 0 && pid != old_pid) {
+                std::cout << "upgraded: ftpd master " << old_pid << " -> " << pid << "; master " << old_pid
+                          << " drains its sessions\n";
+                return kExitOk;
+            }
+            const ipc::HeaderData h = ipc::read_snapshot(view, kSlotWait).header;
+            if (h.upgrade_time_ms != before && !h.last_upgrade_ok)
+                throw ControlError("upgrade failed: " + std::string(ipc::text_of(h.last_upgrade_error)) +
+                                   "; master " + std::to_string(old_pid) + " keeps serving");
+            if (pid == 0 && !ipc::sys::process_alive(old_pid))
+                throw ControlError("ftpd master " + std::to_string(old_pid) + " exited during the upgrade");
+        }
+        throw ControlError("no outcome after " + std::to_string(kUpgradeWait.count()) +
+                           " s; see ftpctl status and the log");
+    } catch (const std::exception& e) {
+        return fail(e);
+    }
+}
+
 // Checks the options that belong to one command only.
 void check_request(const Request& req) {
-    static const std::vector<std::string> kCommands = {"status", "metrics", "reload", "stop", "reopen-logs"};
+    static const std::vector<std::string> kCommands = {"status", "metrics", "reload", "stop", "reopen-logs", "upgrade"};
     if (req.command.empty()) throw UsageError("no command given");
     if (std::find(kCommands.begin(), kCommands.end(), req.command) == kCommands.end())
         throw UsageError("unknown command '" + req.command + "'");
@@ -197,6 +264,7 @@ int dispatch(const Request& req) {
     if (req.command == "status") return req.watch ? run_watch(req) : run_status(req);
     if (req.command == "metrics") return run_metrics(req);
     if (req.command == "reload") return run_action(req, Action::reload);
+    if (req.command == "upgrade") return run_upgrade(req);
     if (req.command == "stop") return run_action(req, req.graceful ? Action::stop_graceful : Action::stop);
     return run_action(req, Action::reopen_logs);
 }

@@ -31,6 +31,20 @@ std::string format(const char* fmt, double v) {
 
 // ---------------------------------------------------------------- JSON
 
+// "upgrade": this master's part in a binary upgrade now; "last_upgrade": the last outcome.
+void write_upgrade(JsonWriter& w, const ipc::HeaderData& h) {
+    w.key("upgrade").begin_object();
+    w.field("state", ipc::to_string(h.upgrade_state)).key("peer_pid");
+    if (h.upgrade_state != ipc::UpgradeState::none && h.upgrade_peer_pid > 0) w.value(h.upgrade_peer_pid);
+    else w.null();
+    w.end_object();
+    w.key("last_upgrade").begin_object();
+    w.field("ok", h.last_upgrade_ok != 0).field("error", text_of(h.last_upgrade_error)).key("time");
+    if (h.upgrade_time_ms > 0) w.value(iso8601_utc(h.upgrade_time_ms));
+    else w.null();
+    w.end_object();
+}
+
 void write_master(JsonWriter& w, const ipc::Snapshot& snap, Now now) {
     const ipc::HeaderData& h = snap.header;
     w.key("master").begin_object();
@@ -44,7 +58,9 @@ void write_master(JsonWriter& w, const ipc::Snapshot& snap, Now now) {
     w.field("ok", h.last_reload_ok != 0).field("error", text_of(h.last_reload_error)).key("time");
     if (h.reload_time_ms > 0) w.value(iso8601_utc(h.reload_time_ms));
     else w.null();
-    w.end_object().end_object();
+    w.end_object();
+    write_upgrade(w, h);
+    w.end_object();
 }
 
 void write_worker(JsonWriter& w, const ipc::SlotSnapshot& s, Now now) {
@@ -171,6 +187,26 @@ std::string master_line(const ipc::Snapshot& snap, Now now) {
                 terminal_text(text_of(h.last_reload_error));
     if (snap.header_torn) line += " (header was being written: may be inconsistent)";
     return line + "\n";
+}
+
+// What the master does in a binary upgrade, and how the last one ended; "" for neither.
+std::string upgrade_line(const ipc::HeaderData& h) {
+    std::string line;
+    const std::string peer = std::to_string(h.upgrade_peer_pid);
+    switch (h.upgrade_state) {
+        case ipc::UpgradeState::none: break;
+        case ipc::UpgradeState::starting: line = "upgrade: starting the new master " + peer; break;
+        case ipc::UpgradeState::retiring: line = "upgrade: handed over to master " + peer + ", draining"; break;
+        case ipc::UpgradeState::replacing: line = "upgrade: took over from master " + peer + ", which drains"; break;
+    }
+    if (h.upgrade_time_ms > 0 && !h.last_upgrade_ok) {
+        line += line.empty() ? "" : "; ";
+        line += "last upgrade FAILED at " + iso8601_utc(h.upgrade_time_ms) + ": " +
+                terminal_text(text_of(h.last_upgrade_error));
+    } else if (h.upgrade_time_ms > 0 && line.empty()) {
+        line = "last upgrade ok at " + iso8601_utc(h.upgrade_time_ms);
+    }
+    return line.empty() ? "" : line + "\n";
 }
 
 std::string worker_table(const ipc::Snapshot& snap, Now now) {
@@ -319,10 +355,27 @@ Totals totals_of(const ipc::Snapshot& snap) noexcept {
     return t;
 }
 
-std::string status_json(const ipc::Snapshot& snap, Now now) {
+std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other) {
     JsonWriter w;
     w.begin_object();
     write_master(w, snap, now);
+    // During a binary upgrade: the other master (the old one draining, or the new one
+    // starting), with its workers and sessions.
+    w.key("other_master");
+    if (other) {
+        w.begin_object();
+        write_master(w, *other, now);
+        w.key("workers").begin_array();
+        for (const ipc::SlotSnapshot& s : other->slots)
+            if (is_listed(s)) write_worker(w, s, now);
+        w.end_array();
+        w.key("sessions").begin_array();
+        for (const ipc::RowSnapshot& r : other->sessions) write_session(w, r, now);
+        w.end_array();
+        w.end_object();
+    } else {
+        w.null();
+    }
     w.key("workers").begin_array();
     for (const ipc::SlotSnapshot& s : snap.slots)
         if (is_listed(s)) write_worker(w, s, now);
@@ -344,9 +397,14 @@ std::string status_json(const ipc::Snapshot& snap, Now now) {
     return std::move(w).str() + "\n";
 }
 
-std::string status_table(const ipc::Snapshot& snap, Now now) {
-    return master_line(snap, now) + "\n" + worker_table(snap, now) + "\n" + session_table(snap, now) +
-           quota_table(snap) + "\n" + totals_line(totals_of(snap));
+std::string status_table(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other) {
+    std::string text = master_line(snap, now) + upgrade_line(snap.header) + "\n" + worker_table(snap, now) + "\n" +
+                       session_table(snap, now) + quota_table(snap) + "\n" + totals_line(totals_of(snap));
+    if (other)
+        text += "\nother " + master_line(*other, now) + upgrade_line(other->header) + "\n" +
+                worker_table(*other, now) + "\n" + session_table(*other, now) + quota_table(*other) + "\n" +
+                totals_line(totals_of(*other));
+    return text;
 }
 
 std::string status_metrics(const ipc::Snapshot& snap, Now now) {

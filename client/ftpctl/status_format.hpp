@@ -36,13 +36,14 @@ bool is_listed(const ipc::SlotSnapshot& slot) noexcept;
 
 Totals totals_of(const ipc::Snapshot& snap) noexcept;
 
-// One line of compact JSON (ends in '\n') with the keys documented in ftpctl(8).
-std::string status_json(const ipc::Snapshot& snap, Now now);
+// One line of compact JSON (ends in '\n') with the keys documented in ftpctl(8). other:
+// the other master of a binary upgrade in progress (key "other_master"; null without).
+std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other = nullptr);
 
 // The master line, the worker table, the session table and the totals line. Text from the
 // segment is made safe for a terminal (see terminal_text() in text_table.hpp) and columns
 // are aligned in characters, not bytes.
-std::string status_table(const ipc::Snapshot& snap, Now now);
+std::string status_table(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other = nullptr);
 
 // The Prometheus text exposition format (version 0.0.4), with # HELP and # TYPE lines.
 std::string status_metrics(const ipc::Snapshot& snap, Now now);

@@ -163,6 +163,18 @@ def status_kib(pid, key):
         return 0
 
 
+def listen_overflows():
+    """The kernel's count of connections dropped because a listener's accept queue was full
+    (TcpExt ListenOverflows): one server runs at a time, so a delta is that server's."""
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for head, vals in zip(lines[::2], lines[1::2]):
+        if head.startswith("TcpExt:"):
+            d = dict(zip(head.split()[1:], vals.split()[1:]))
+            return int(d.get("ListenOverflows", 0))
+    return 0
+
+
 def kill_tree(pid, sig):
     for p in reversed(descendants(pid)):
         try:
@@ -398,7 +410,7 @@ ssl_ciphers=HIGH
     def ftpload(self, server, *args, timeout=900):
         argv = self.ftpload_argv(server, *args)
         pid = self.procs[server].pid
-        cpu0 = cpu_s(pid)
+        cpu0, drops0 = cpu_s(pid), listen_overflows()
         out = subprocess.run(argv, capture_output=True, timeout=timeout)
         sys.stderr.write(out.stderr.decode(errors="replace"))
         lines = out.stdout.decode().strip().splitlines()
@@ -406,6 +418,7 @@ ssl_ciphers=HIGH
             raise RuntimeError(f"ftpload {' '.join(argv)} printed nothing (exit {out.returncode})")
         res = json.loads(lines[-1])
         res["cpu_s"] = cpu_s(pid) - cpu0
+        res["listen_overflows"] = listen_overflows() - drops0
         return res
 
     def record(self, scenario, server, result):
@@ -708,6 +721,7 @@ def rows(b):
     c = CONCURRENCY
     add(f"session rate, login+QUIT, {c} clients (sessions/s)", "login", "rate_per_s")
     add("  latency p99 (ms)", "login", "p99_ms")
+    add("  connections dropped, accept queue full (kernel ListenOverflows)", "login", "listen_overflows")
     add("  server CPU (ms per 1,000 sessions)", "login", fn=per_k)
     add("session + 4 KiB RETR (sessions/s)", "login+retr", "rate_per_s")
     add("  latency p99 (ms)", "login+retr", "p99_ms")

@@ -17,6 +17,9 @@
 #  5. starts the installed `ftpd -f` in the chroot on 127.0.0.1 (port chosen by the kernel),
 #     downloads a file with curl from the host, reads `ftpctl status`, reloads with SIGHUP
 #     (a new banner and generation 2), stops it with SIGTERM and wants exit status 0;
+#  5b. starts it on /etc/ftpd.conf, begins a throttled download, and `apt-get install`s a newer
+#     version of the same .deb: the postinst's `ftpctl upgrade` must hand over to the new
+#     binary, the download complete intact, the old master exit 0 and the new one serve;
 #  6. `apt-get remove`, then `purge`: the scripts succeed and leave no files or processes;
 #  7. installs and purges again as if systemd were running, with a policy-rc.d that says
 #     101: the postinst/prerm go through deb-systemd-invoke and honour it.
@@ -355,6 +358,67 @@ else
     kill -TERM "$ftpd_pid" 2>/dev/null; wait "$ftpd_pid" 2>/dev/null
 fi
 rm -f "$root$conf"
+
+# ---- 5b. apt-get install of a newer version of the package while a download runs: the
+# postinst finds ftpd running on /etc/ftpd.conf and upgrades the binary (`ftpctl upgrade`)
+# instead of restarting; the download must complete intact, and the new master serve.
+note "package upgrade during a download: a newer version of $(basename "$deb")"
+newer=$run/newer
+version=$(dpkg-deb -f "$deb" Version)
+if ! { rm -rf "$newer" && mkdir -p "$newer" && dpkg-deb -R "$deb" "$newer/pkg" &&
+        sed -i "s/^Version: .*/Version: $version+upgradecheck/" "$newer/pkg/DEBIAN/control" &&
+        dpkg-deb -b "$newer/pkg" "$root/tmp/ftpd-newer.deb" >/dev/null; }; then
+    fail "repacking $(basename "$deb") as $version+upgradecheck"
+fi
+cp "$root/etc/ftpd.conf" "$run/ftpd.conf.saved"
+conf=/etc/ftpd.conf
+write_conf "upgrade check"
+sed -i 's#^pid_file = .*#pid_file = /run/ftpd.pid#' "$root$conf"
+echo "shutdown_timeout = 300" >>"$root$conf"  # the old master drains the download to its end
+big=/srv/ftp/upgrade-check.bin
+head -c $((48 << 20)) /dev/urandom >"$root$big" && chmod 0644 "$root$big"
+ftpdlog=$run/ftpd-upgrade.log
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/ftpd -f -c "$conf" >"$ftpdlog" 2>&1 &
+ftpd_pid=$!
+if wait_for "'listening on' log line" listening && wait_for "'ready: generation 1'" grep -q 'ready: generation 1' "$ftpdlog"; then
+    port=$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$ftpdlog" | head -n 1 | sed 's/.*://')
+    got=$run/upgrade-download.bin
+    curl -sS --max-time 240 --limit-rate 2M -o "$got" "ftp://127.0.0.1:$port/${big#/srv/ftp/}" &
+    curl_pid=$!
+    downloading() { [ -s "$got" ]; }
+    wait_for "the download to begin" downloading
+    if apt_in_root install -y /tmp/ftpd-newer.deb; then pass "apt-get install of version $version+upgradecheck exits 0"
+    else fail "apt-get install of version $version+upgradecheck"; fi
+    new_pid=$(cat "$root/run/ftpd.pid" 2>/dev/null)
+    if [ -n "$new_pid" ] && [ "$new_pid" != "$ftpd_pid" ] && grep -q "upgrade: master $new_pid is ready" "$ftpdlog"; then
+        pass "postinst: binary upgrade from master $ftpd_pid to $new_pid"
+    else
+        fail "postinst did not upgrade the binary (pid file: '$new_pid'); log:"; tail -n 20 "$ftpdlog" | sed 's/^/    | /'
+        new_pid=
+        kill -TERM "$curl_pid" "$ftpd_pid" 2>/dev/null
+    fi
+    if kill -0 "$curl_pid" 2>/dev/null; then pass "the download was still running after the upgrade"
+    else fail "the download ended before the package upgrade finished (too fast to show anything)"; fi
+    wait "$curl_pid"; crc=$?
+    if [ "$crc" = 0 ] && cmp -s "$got" "$root$big"; then pass "the download across the package upgrade completed intact"
+    else fail "the download across the package upgrade (curl status $crc)"; fi
+    wait "$ftpd_pid"; rc=$?
+    check "the old master exits with status 0 after draining (got $rc)" test "$rc" = 0
+    greeting=$(curl -sS -v --max-time 20 "ftp://127.0.0.1:$port/install-check.txt" -o /dev/null 2>&1 | grep '^< 220' | head -n 1)
+    check "the new master serves ($greeting)" test -n "$greeting"
+    if [ -n "$new_pid" ]; then
+        kill -TERM "$new_pid" 2>/dev/null
+        for _ in $(seq 300); do kill -0 "$new_pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    check "upgrade: no process left in the chroot" no_processes
+    check "upgrade: no ftpd.* objects left in /dev/shm" test -z "$(find "$root/dev/shm" -maxdepth 1 -name 'ftpd.*')"
+else
+    fail "ftpd -f -c /etc/ftpd.conf did not come up; its log:"; sed 's/^/    | /' "$ftpdlog"
+    kill -TERM "$ftpd_pid" 2>/dev/null; wait "$ftpd_pid" 2>/dev/null
+fi
+stop_pids_in "$root"
+cp "$run/ftpd.conf.saved" "$root/etc/ftpd.conf"
+rm -f "$root$big" "$root/tmp/ftpd-newer.deb"
 
 # ---- 6. remove, then purge
 note "apt-get remove ftpd; apt-get purge ftpd"

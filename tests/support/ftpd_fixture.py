@@ -571,6 +571,9 @@ class Server:
 
     `env` is extra environment for the ftpd process ({"FTPD_FAULT_INJECTION": "1"}).
 
+    `binary` is the ftpd to start (default: the one under test), e.g. a copy that a
+    binary-upgrade test replaces; `adopt_master(pid)` then follows the new master.
+
     `options` are config keys (`banner="hi"`, `upload_overwrite=False`);
     `config_extra` is config text whose keys override everything else
     (a `listen` there replaces the default listen).
@@ -578,8 +581,9 @@ class Server:
 
     def __init__(self, config_extra="", workers=2, anonymous_write=True, files=None,
                  hidden_file=False, daemon=False, start=True, env=None, probe_header=b"",
-                 **options):
+                 binary=None, **options):
         self.env = dict(env or {})
+        self.binary = binary
         self.probe_header = probe_header
         self.dir = make_tempdir()
         self.root = os.path.join(self.dir, "root")
@@ -748,7 +752,7 @@ class Server:
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                [ftpd_bin(), "-f", "-c", self.conf_path],
+                [self.binary or ftpd_bin(), "-f", "-c", self.conf_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 cwd=self.dir, start_new_session=True, env=_environ(self.env))
         finally:
@@ -852,6 +856,14 @@ class Server:
         if self.pid and pid_alive(self.pid):
             pids |= children_of(self.pid)
         return pids
+
+    def adopt_master(self, pid):
+        """Follow master `pid` from now on (it replaced ours in a binary upgrade and is
+        not our child): stop() and cleanup() then act on it."""
+        self.proc = None
+        self.pid = pid
+        self._known_pids.add(pid)
+        self._known_pids |= self.worker_pids()
 
     def master_alive(self):
         if self.proc is not None:

@@ -122,6 +122,8 @@ BOOST_AUTO_TEST_CASE(each_action_has_its_documented_signal) {
     BOOST_TEST(signal_for(Action::stop_graceful).name == "SIGQUIT");
     BOOST_TEST(signal_for(Action::reopen_logs).number == SIGUSR1);
     BOOST_TEST(signal_for(Action::reopen_logs).name == "SIGUSR1");
+    BOOST_TEST(signal_for(Action::upgrade).number == SIGUSR2);
+    BOOST_TEST(signal_for(Action::upgrade).name == "SIGUSR2");
 }
 
 BOOST_AUTO_TEST_CASE(send_action_delivers_the_signal_and_says_so) {

@@ -59,6 +59,7 @@ ipc::Snapshot sample_snapshot() {
     h.generation = 2;
     h.reload_time_ms = kNow.realtime_ms - 60'000;
     h.last_reload_ok = 0;
+    h.last_upgrade_ok = 1;
     ipc::set_text(h.config_path, "/etc/ftpd.conf");
     ipc::set_text(h.last_reload_error, "/etc/ftpd.conf:3: unknown key 'x'");
 
@@ -209,7 +210,8 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
     const std::string expected =
         R"({"master":{"pid":1234,"uptime_s":3723,"start_time":"2023-11-14T21:11:17Z","config":"/etc/ftpd.conf",)"
         R"("generation":2,"torn":false,"last_reload":{"ok":false,"error":"/etc/ftpd.conf:3: unknown key 'x'",)"
-        R"("time":"2023-11-14T22:12:20Z"}},)"
+        R"("time":"2023-11-14T22:12:20Z"},"upgrade":{"state":"none","peer_pid":null},)"
+        R"("last_upgrade":{"ok":true,"error":"","time":null}},"other_master":null,)"
         R"("workers":[{"slot":0,"pid":2001,"state":"running","sessions":1,"accepted":9,"bytes_in":100,)"
         R"("bytes_out":1048576,"restarts":1,"heartbeat_age_ms":250,"dropped_events":0,"fs_threads":16,)"
         R"("fs_pending":0,"fs_stuck":0,"fs_oldest_s":0,"generation":2,)"
@@ -242,8 +244,8 @@ print(",".join(d["totals"]))
 print(d["sessions"][1]["user"].encode("unicode_escape").decode())
 )");
     const std::vector<std::string> expected = {
-        "master,workers,sessions,totals",
-        "pid,uptime_s,start_time,config,generation,torn,last_reload",
+        "master,other_master,workers,sessions,totals",
+        "pid,uptime_s,start_time,config,generation,torn,last_reload,upgrade,last_upgrade",
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,"
         "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
@@ -265,6 +267,44 @@ BOOST_AUTO_TEST_CASE(status_json_of_a_fresh_master_has_empty_lists_and_null_relo
     BOOST_TEST(json.find(R"("last_reload":{"ok":true,"error":"","time":null})") != std::string::npos);
     BOOST_TEST(json.find(R"("torn":true)") != std::string::npos);
     BOOST_TEST(run_python_on(json, "import json, sys\nprint(len(json.load(sys.stdin)['workers']))\n") == "0\n");
+}
+
+BOOST_AUTO_TEST_CASE(status_during_an_upgrade_shows_both_masters) {
+    ipc::Snapshot current = sample_snapshot();
+    current.header.upgrade_state = ipc::UpgradeState::replacing;
+    current.header.upgrade_peer_pid = 999;
+    current.header.upgrade_time_ms = current.header.start_time_ms;
+    ipc::Snapshot old;
+    old.header.master_pid = 999;
+    old.header.last_reload_ok = 1;
+    old.header.last_upgrade_ok = 1;
+    old.header.upgrade_state = ipc::UpgradeState::retiring;
+    old.header.upgrade_peer_pid = 1234;
+    old.slots = {slot(0, 3001, ipc::WorkerState::draining)};
+    const std::string out = run_python_on(status_json(current, kNow, &old), R"(
+import json, sys
+d = json.load(sys.stdin)
+print(d["master"]["upgrade"]["state"], d["master"]["upgrade"]["peer_pid"], d["master"]["last_upgrade"]["ok"])
+o = d["other_master"]
+print(o["master"]["pid"], o["master"]["upgrade"]["state"], [w["pid"] for w in o["workers"]], o["workers"][0]["state"])
+)");
+    BOOST_TEST(out == "replacing 999 True\n999 retiring [3001] draining\n");
+    const std::string table = status_table(current, kNow, &old);
+    BOOST_TEST(table.find("upgrade: took over from master 999, which drains") != std::string::npos);
+    BOOST_TEST(table.find("other master 999,") != std::string::npos);
+    BOOST_TEST(table.find("upgrade: handed over to master 1234, draining") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_upgrade_is_shown_like_a_failed_reload) {
+    ipc::Snapshot snap = sample_snapshot();
+    snap.header.last_upgrade_ok = 0;
+    snap.header.upgrade_time_ms = snap.header.start_time_ms;
+    ipc::set_text(snap.header.last_upgrade_error, "the new master (pid 5) exited with status 1 before it was ready");
+    const std::string json = status_json(snap, kNow);
+    BOOST_TEST(json.find(R"("last_upgrade":{"ok":false,"error":"the new master (pid 5) exited with status 1 )"
+                         R"(before it was ready","time":"2023-11-14T21:11:17Z"})") != std::string::npos);
+    BOOST_TEST(status_table(snap, kNow).find("last upgrade FAILED at 2023-11-14T21:11:17Z: the new master (pid 5)") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(totals_sum_listed_workers_and_restarts_of_every_slot) {

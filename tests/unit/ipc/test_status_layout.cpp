@@ -19,7 +19,7 @@ BOOST_AUTO_TEST_CASE(data_structs_are_trivially_copyable_with_fixed_sizes) {
     BOOST_TEST(std::is_trivially_copyable_v<HeaderData>);
     BOOST_TEST(std::is_trivially_copyable_v<WorkerSlotData>);
     BOOST_TEST(std::is_trivially_copyable_v<SessionRowData>);
-    BOOST_TEST(sizeof(HeaderData) == 832u);
+    BOOST_TEST(sizeof(HeaderData) == 1368u);
     BOOST_TEST(sizeof(WorkerSlotData) == 96u);
     BOOST_TEST(sizeof(SessionRowData) == 528u);
     BOOST_TEST(sizeof(WorkerSlot) % 64 == 0u);
