@@ -3,6 +3,7 @@
 // counts a worker needs on accept. Nothing here waits longer than a caller-given timeout.
 #include "ipc/status_segment.hpp"
 
+#include "ipc/quota_table.hpp"
 #include "ipc/status_seqlock.hpp"
 
 #include <boost/date_time/posix_time/posix_time_types.hpp>
@@ -264,6 +265,7 @@ Snapshot read_snapshot(const SegmentMapping& segment, std::chrono::milliseconds 
     auto rows = std::make_unique_for_overwrite<SessionRowData[]>(g.rows_per_slot);
     for (std::uint32_t i = 0; i < g.slots; ++i)
         read_slot(segment, i, per_slot_wait, std::span(rows.get(), g.rows_per_slot), snap);
+    snap.quotas = read_quotas(segment);
     return snap;
 }
 

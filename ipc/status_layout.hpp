@@ -20,7 +20,7 @@ namespace ftpd::ipc {
 inline constexpr std::uint64_t kStatusMagic = 0x5441545344505446ULL;
 // Bump whenever any struct below changes: ftpctl and ftpd from different builds then get a
 // clear error on attach instead of reading garbage.
-inline constexpr std::uint32_t kStatusVersion = 9;
+inline constexpr std::uint32_t kStatusVersion = 10;
 
 // Enumerators are spelled as `ftpctl status --json` spells them.
 enum class WorkerState : std::uint32_t { starting, running, draining, dead };
@@ -233,10 +233,40 @@ struct SessionRowData {
     alignas(8) std::int64_t pasv_since_ms; // CLOCK_MONOTONIC time it was opened
 };
 
+// --- Quota table: one entry per virtual user with a quota (quota= or files=), shared by
+// every worker, between the header and the slots. Entries are claimed under the table's
+// claim word (a pid; one held by a dead process is taken over) and never freed for the
+// segment's life; every other field is read and written lock-free through atomic_ref, so a
+// worker SIGKILLed at any moment wedges nobody. Usage is valid while its epoch equals the
+// table's: the master bumps the table's epoch whenever it resets a dead worker's slot, so
+// the next login or upload of each user recomputes it from the disk.
+inline constexpr std::uint32_t kQuotaEntries = 4096;
+
+struct QuotaEntryData {
+    alignas(4) std::uint32_t in_use;        // atomic; 1 once `user` is written (release)
+    std::uint32_t reserved;
+    char user[64];                          // the account's name
+    alignas(8) std::int64_t bytes;          // atomic; bytes under the user's root (incl. uploads in flight)
+    alignas(8) std::int64_t files;          // atomic; regular files under the user's root
+    alignas(8) std::uint64_t limit_bytes;   // atomic; the account's quota= (0: none), as of its last login
+    alignas(8) std::uint64_t limit_files;   // atomic; the account's files= (0: none)
+    alignas(8) std::uint64_t epoch;         // atomic; the table's epoch at the last scan (0: never)
+    alignas(8) std::int64_t scanned_ms;     // atomic; CLOCK_MONOTONIC of the last scan's start
+    std::uint64_t spare;
+};
+
+struct alignas(64) QuotaTable {
+    std::atomic<std::int32_t> claim_pid{0};  // pid claiming an entry now; 0: nobody
+    std::atomic<std::uint32_t> used{0};      // entries [0, used) are claimed or being claimed
+    std::atomic<std::uint64_t> epoch{1};
+    QuotaEntryData entries[kQuotaEntries]{};
+};
+
 // Snapshots are plain copies of these: keep them trivially copyable.
 static_assert(std::is_trivially_copyable_v<HeaderData>);
 static_assert(std::is_trivially_copyable_v<WorkerSlotData>);
 static_assert(std::is_trivially_copyable_v<SessionRowData>);
+static_assert(std::is_trivially_copyable_v<QuotaEntryData>);
 static_assert(std::is_standard_layout_v<HeaderData> && offsetof(HeaderData, magic) == 0 &&
               offsetof(HeaderData, version) == 8 && offsetof(HeaderData, total_size) == 16);
 // Sizes are part of the format: a change here needs a new kStatusVersion.
@@ -245,6 +275,7 @@ static_assert(sizeof(SegmentHeader) == 1664);
 static_assert(sizeof(WorkerSlotData) == 104);
 static_assert(sizeof(WorkerSlot) == 192);
 static_assert(sizeof(SessionRowData) == 544);
+static_assert(sizeof(QuotaEntryData) == 128);
 static_assert(alignof(SessionRowData) >= std::atomic_ref<std::uint64_t>::required_alignment);
 
 }  // namespace ftpd::ipc

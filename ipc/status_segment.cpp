@@ -27,7 +27,8 @@ namespace {
 constexpr std::size_t kAlign = 64;
 
 constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
-constexpr std::size_t slots_offset() { return round_up(sizeof(SegmentHeader)); }
+constexpr std::size_t quota_offset() { return round_up(sizeof(SegmentHeader)); }
+constexpr std::size_t slots_offset() { return quota_offset() + round_up(sizeof(QuotaTable)); }
 std::size_t rows_offset(Geometry g) { return slots_offset() + std::size_t{g.slots} * sizeof(WorkerSlot); }
 
 std::runtime_error segment_error(std::string_view name, const std::string& what) {
@@ -56,6 +57,10 @@ WorkerSlot& SegmentMapping::slot(std::uint32_t slot) const {
         throw std::out_of_range("status segment: slot " + std::to_string(slot) + " of " +
                                 std::to_string(geometry_.slots));
     return static_cast<WorkerSlot*>(static_cast<void*>(static_cast<char*>(base()) + slots_offset()))[slot];
+}
+
+QuotaTable& SegmentMapping::quota_table() const noexcept {
+    return *static_cast<QuotaTable*>(static_cast<void*>(static_cast<char*>(base()) + quota_offset()));
 }
 
 SessionRowData& SegmentMapping::row(std::uint32_t slot, std::uint32_t row) const {
@@ -117,6 +122,7 @@ SegmentOwner::SegmentOwner(int master_pid, Geometry g, std::string_view config_p
         region_ = bip::mapped_region(shm, bip::read_write, 0, size);
 
         auto* header = new (base()) SegmentHeader{};
+        new (&quota_table()) QuotaTable{};
         for (std::uint32_t i = 0; i < g.slots; ++i) {
             auto* s = new (&slot(i)) WorkerSlot{};
             s->data.state = WorkerState::dead;
@@ -163,6 +169,9 @@ void SegmentOwner::reset_slot(std::uint32_t index) {
     s.data = d;
     for (std::uint32_t r = 0; r < geometry_.rows_per_slot; ++r) row(index, r) = SessionRowData{};
     end_write(s.seq, begin);
+    // The dead worker may have counted bytes it never wrote: every user's usage is
+    // recomputed from the disk when next needed.
+    quota_table().epoch.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void SegmentOwner::add_restart(std::uint32_t index) {

@@ -48,6 +48,8 @@ public:
     WorkerSlot& slot(std::uint32_t slot) const;
     // Throws std::out_of_range when slot or row is outside the geometry.
     SessionRowData& row(std::uint32_t slot, std::uint32_t row) const;
+    // Per-user quota usage (ipc/quota_table.hpp has the operations on it).
+    QuotaTable& quota_table() const noexcept;
 
 protected:
     SegmentMapping() = default;
@@ -75,7 +77,7 @@ public:
 
     // Re-initialises what a dead worker could have left behind: the slot's semaphore (count 1,
     // even if the worker died holding it), its data (state dead, pid 0; `restarts` kept) and
-    // all its rows. Call after reaping the worker and before its replacement starts; never
+    // all its rows; and marks every user's quota usage for recomputation (quota_table.hpp). Call after reaping the worker and before its replacement starts; never
     // while a worker runs in the slot. Throws std::out_of_range for a bad slot.
     void reset_slot(std::uint32_t slot);
     // Adds one to the slot's restart count (lock-free; allowed while a worker runs in it).
@@ -239,14 +241,25 @@ struct RowSnapshot {
     SessionRowData data{};
 };
 
+// A copy of one quota table entry (ipc/quota_table.hpp).
+struct QuotaUsage {
+    std::string user;
+    std::int64_t bytes = 0;
+    std::int64_t files = 0;
+    std::uint64_t limit_bytes = 0;  // 0: none
+    std::uint64_t limit_files = 0;  // 0: none
+    bool valid = false;  // counted since the last worker death (else recounted at the next login or upload)
+};
+
 struct Snapshot {
     HeaderData header{};
     bool header_torn = false;  // the master was writing the header (or died doing so)
     std::vector<SlotSnapshot> slots;    // one per slot, in slot order
     std::vector<RowSnapshot> sessions;  // in-use rows, by slot then row
+    std::vector<QuotaUsage> quotas;     // every user with a quota that logged in, in claim order
 };
 
-// Copies the header, every slot and every in-use row. Locks each slot for its copy when the
+// Copies the header, every slot, every in-use row and the quota table. Locks each slot for its copy when the
 // mapping is writable, waiting at most per_slot_wait for it; a slot it cannot lock is read
 // anyway and marked busy, and marked torn if its sequence counter shows a concurrent or
 // interrupted write. Never waits longer than per_slot_wait per slot (plus the header).

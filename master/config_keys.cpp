@@ -123,6 +123,8 @@ const KeySpec kKeys[] = {
      [](Config& c, const std::string& v) { c.server.anonymous_max_rate = parse_bytes(v, kMaxRate); }},
     {"anonymous_max_sessions", "0", false,
      [](Config& c, const std::string& v) { c.server.anonymous_max_sessions = parse_uint(v, 0, 1000000); }},
+    {"quota_rescan", "0", false,
+     [](Config& c, const std::string& v) { c.server.quota_rescan = parse_uint(v, 0, 100000000); }},
     {"root", "/srv/ftp", false, [](Config& c, const std::string& v) { c.server.root = absolute_path(v); }},
     {"anonymous", "yes", false, [](Config& c, const std::string& v) { c.server.anonymous = parse_bool(v); }},
     {"anonymous_write", "no", false,

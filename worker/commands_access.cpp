@@ -60,6 +60,9 @@ awaitable<void> Session::cmd_pass(const std::string& arg) {
         closing_ = true;
         co_return;
     }
+    quota_ = nullptr;
+    quota_bytes_ = quota_files_ = 0;
+    if (account) co_await load_quota(*account);
     anonymous_ = !account;
     may_write_ = account ? account->writable : settings_.anonymous_write;
     std::uint64_t rate = anonymous_ ? settings_.anonymous_max_rate : settings_.max_rate;

@@ -84,6 +84,7 @@ awaitable<void> Session::cmd_rmd(const std::string& arg) {
 awaitable<void> Session::cmd_dele(const std::string& arg) {
     if (refuse_write()) co_return;
     std::string path = resolve(arg);
+    auto removed = co_await quota_file_size(path);  // its bytes leave the user's quota usage
     fs::Call<fs::Done> remove_call = [root = root_, path] {
         fs::Result<fs::Done> out;
         root->unlink(path, out.ec);
@@ -94,6 +95,7 @@ awaitable<void> Session::cmd_dele(const std::string& arg) {
         reply_fs_error(r.ec, arg);
     else {
         report_change(ipc::EventType::file_deleted, path);
+        if (removed.first) quota_add(-removed.second, -1);
         reply(code::kFileActionOk, "Delete operation successful.");
     }
 }
@@ -126,6 +128,7 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
     rename_from_.reset();
     if (refuse_write()) co_return;
     std::string to = resolve(arg);
+    auto replaced = co_await quota_file_size(to);  // a file the rename replaces leaves the usage
     fs::Call<fs::Done> rename_call = [root = root_, from, to, no_replace = !settings_.upload_overwrite] {
         fs::Result<fs::Done> out;
         root->rename(from, to, no_replace, out.ec);
@@ -136,6 +139,7 @@ awaitable<void> Session::cmd_rnto(const std::string& arg) {
         reply_fs_error(r.ec, arg);
     else {
         report_change(ipc::EventType::file_renamed, from, to);
+        if (replaced.first && from != to) quota_add(-replaced.second, -1);
         reply(code::kFileActionOk, "Rename successful.");
     }
 }

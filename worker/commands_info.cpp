@@ -63,7 +63,12 @@ awaitable<void> Session::cmd_help(const std::string& arg) {
 }
 
 // RFC 959: ALLO is superfluous for a server that needs no reservation.
-awaitable<void> Session::cmd_allo(const std::string&) {
+// RFC 959 ALLO: nothing is reserved, but a size is remembered for the next upload, which
+// is refused before any byte is written when it would pass the user's quota (552).
+awaitable<void> Session::cmd_allo(const std::string& arg) {
+    allo_ = 0;
+    std::size_t n = 0;
+    while (n < arg.size() && arg[n] >= '0' && arg[n] <= '9' && n < 19) allo_ = allo_ * 10 + (arg[n++] - '0');
     reply(code::kNotImplementedSuperfluous, "ALLO command ignored.");
     co_return;
 }

@@ -223,6 +223,10 @@ awaitable<std::error_code> Session::receive_file(const fs::FilePtr& file, const 
             ready.append(got);
         }
         if (!ready.empty()) {
+            if (!quota_take(ready.size())) {  // over quota: cut (552 after the 150)
+                transfer_fs_error_ = std::error_code(EDQUOT, std::generic_category());
+                co_return transfer_fs_error_;
+            }
             received += ready.size();
             if (auto ec = fs_.begin(fs::Op::write, path, [file, result, data = std::move(ready)]() mutable {
                     *result = fs::write_all(*file, std::move(data));

@@ -56,9 +56,17 @@ awaitable<void> Session::upload_via_temp(const fs::UploadPtr& upload, const std:
     auto result = co_await receive_upload(upload->file, path, received);
     if (result) {
         discard();
+        quota_add(-static_cast<std::int64_t>(received), 0);  // the temporary file goes
         spdlog::info("{}: upload of {} failed after {} bytes: {}", log_prefix(), printable(path), received,
                      result.message());
         report_transfer('i', path, received, start, false);
+        if (std::exchange(quota_cut_, false)) {
+            transfer_fs_error_ = {};
+            close_data();
+            reply(code::kExceededStorage, "Transfer aborted: exceeded storage allocation (" + quota_text() +
+                                              "); nothing was stored.");
+            co_return;
+        }
         if (disk_full(transfer_fs_error_)) {
             close_data();
             reply_fs_error(std::exchange(transfer_fs_error_, {}), shown);  // 451 or 552, after the 150
@@ -68,15 +76,21 @@ awaitable<void> Session::upload_via_temp(const fs::UploadPtr& upload, const std:
         co_return;
     }
     close_data();
+    auto old_file = co_await quota_file_size(path);  // what the upload replaces, if anything
     fs::Call<fs::Done> commit_call = [upload, no_replace, sync = settings_.upload_sync] {
         return fs::commit_upload(*upload, no_replace, sync);
     };
     auto committed = co_await fs_call<fs::Done>(fs::Op::commit, path, std::move(commit_call));
     if (!committed) {
+        quota_add(-static_cast<std::int64_t>(received), 0);  // the temporary file is removed
         report_transfer('i', path, received, start, false);
         reply_fs_error(committed.ec, shown);  // e.g. EEXIST: the name was taken meanwhile (553)
         co_return;
     }
+    if (old_file.first)
+        quota_add(-old_file.second, 0);
+    else
+        quota_add(0, 1);
     spdlog::info("{}: stored {} ({} bytes)", log_prefix(), printable(path), received);
     report_transfer('i', path, received, start, true);
     finish_data({}, "Transfer complete.");
@@ -84,6 +98,8 @@ awaitable<void> Session::upload_via_temp(const fs::UploadPtr& upload, const std:
 
 awaitable<void> Session::upload_in_place(const std::string& path, const std::string& shown, bool append,
                                          std::uint64_t offset) {
+    auto before = co_await quota_file_size(path);
+    if (!co_await admit_upload(!before.first)) co_return;
     if (!append) {  // a restart needs the file it resumes
         auto st = co_await fs_stat(path);
         if (!st) {
@@ -101,6 +117,7 @@ awaitable<void> Session::upload_in_place(const std::string& path, const std::str
         co_return;
     }
     auto file = std::move(opened.value);
+    if (append && !before.first) quota_add(0, 1);  // APPE created it
     if (!append) {
         if (!may_restart(file->st, shown, offset, true)) co_return;  // it may have changed
         // A restart's result is the first `offset` bytes plus what the client sends now.
@@ -110,6 +127,7 @@ awaitable<void> Session::upload_in_place(const std::string& path, const std::str
             reply_fs_error(cut.ec, shown);
             co_return;
         }
+        quota_add(static_cast<std::int64_t>(offset) - file->st.st_size, 0);
     }
     if (!co_await open_data("Ok to send data.")) co_return;
     auto start = Clock::now();
@@ -119,6 +137,13 @@ awaitable<void> Session::upload_in_place(const std::string& path, const std::str
     if (result)
         spdlog::info("{}: upload to {} stopped after {} bytes: {}", log_prefix(), printable(path), received,
                      result.message());
+    if (std::exchange(quota_cut_, false)) {
+        transfer_fs_error_ = {};
+        close_data();
+        reply(code::kExceededStorage, "Transfer aborted: exceeded storage allocation (" + quota_text() +
+                                          "); the bytes before it were kept.");
+        co_return;
+    }
     if (disk_full(transfer_fs_error_)) {
         close_data();
         reply_fs_error(std::exchange(transfer_fs_error_, {}), shown);
@@ -137,6 +162,10 @@ awaitable<void> Session::cmd_stor(const std::string& arg) {
         co_return;
     }
     bool overwrite = settings_.upload_overwrite;
+    if (quota_bytes_ || quota_files_) {
+        auto existing = co_await quota_file_size(path);
+        if (!co_await admit_upload(!existing.first)) co_return;
+    }
     fs::Call<fs::UploadPtr> create_call = [root = root_, path, temp = upload_temp_name(), overwrite, mode = creation_mode(0666)] {
             return fs::create_upload(*root, path, temp, overwrite, mode);
         };
@@ -159,6 +188,7 @@ awaitable<void> Session::cmd_stou(const std::string& arg) {
     range_.reset();
     std::string stem = arg.empty() ? std::string("ftpd-upload") : std::string(fs::base_name(fs::normalize_path("/", arg)));
     if (stem.empty() || stem.front() == '.') stem = "ftpd-upload" + stem;
+    if (!co_await admit_upload(true)) co_return;
     fs::Call<fs::UploadPtr> create_call = [root = root_, dir = cwd_, stem, temp = upload_temp_name(), mode = creation_mode(0666)] {
             return fs::create_unique_upload(*root, dir, stem, temp, mode);
         };

@@ -13,6 +13,8 @@
 #include "worker/protocol/file_reply.hpp"
 #include "worker/protocol/line_buffer.hpp"
 #include "worker/settings.hpp"
+#include "ipc/status_layout.hpp"
+#include "worker/accounts.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -302,6 +304,21 @@ private:
     // max_sessions at login (commands_access.cpp): false when the user is over it.
     bool admit_sessions(const std::optional<Account>& account);
 
+    // Quotas (commands_quota.cpp): a virtual user's usage in the status segment's quota
+    // table, counted from the disk at login (and again when stale: quota_rescan, a worker
+    // died) on a file-system thread. admit_upload() refuses with 552 before the 150 a
+    // session already at its quota (bytes, or files for a new file); quota_take() reserves
+    // an upload's chunk (false: over quota, the upload is cut); quota_add() records
+    // deletions, overwrites, new files and the bytes of failed uploads.
+    awaitable<void> load_quota(const Account& account);
+    awaitable<void> refresh_quota();
+    awaitable<bool> admit_upload(bool new_file);
+    bool quota_take(std::uint64_t n);
+    void quota_add(std::int64_t bytes, std::int64_t files);
+    // The size of the regular file at path (0 and false when there is none), for quota_add.
+    awaitable<std::pair<bool, std::int64_t>> quota_file_size(const std::string& path);
+    std::string quota_text() const;
+
     Worker& worker_;
     const Settings& settings_;
     tcp::socket socket_;
@@ -373,6 +390,11 @@ private:
     protocol::HashAlgorithm hash_ = protocol::HashAlgorithm::sha256;  // OPTS HASH selection
     std::optional<protocol::RangeArg> range_;  // RANG, for the next RETR or HASH
     std::string client_name_;          // CLNT
+    ipc::QuotaEntryData* quota_ = nullptr;  // this user's entry; null: no quota (or table full)
+    std::uint64_t quota_bytes_ = 0;    // the account's quota= (0: none)
+    std::uint64_t quota_files_ = 0;    // the account's files= (0: none)
+    bool quota_cut_ = false;           // the upload under way passed the quota
+    std::uint64_t allo_ = 0;           // ALLO's size, for the next STOR/APPE/STOU
 };
 
 }  // namespace ftpd::worker

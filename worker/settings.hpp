@@ -38,6 +38,7 @@ struct Settings {
     std::uint64_t max_rate = 0;             // bytes/s per session of a virtual user; 0: none
     std::uint64_t anonymous_max_rate = 0;   // bytes/s per anonymous session; 0: none
     unsigned anonymous_max_sessions = 0;    // anonymous sessions over all workers; 0: no limit
+    unsigned quota_rescan = 0;              // seconds a user's quota usage is trusted; 0: until a worker dies
     unsigned login_fail_delay = 1;          // seconds before a failed login is answered
     unsigned max_login_failures = 3;        // failed logins before 421 and close
     std::vector<Account> users;             // virtual users, read by the master from users_file

@@ -103,6 +103,8 @@ public:
         return ipc::revoke_oldest_passive(view_, low, high, opened_before_ms);
     }
 
+    // The status segment, for the quota table (ipc/quota_table.hpp).
+    ipc::SegmentView& segment() noexcept { return view_; }
     // The worker is about to die of an error: tell the master why.
     void fatal(const std::string& message) noexcept;
 

@@ -130,7 +130,41 @@ void write_session(JsonWriter& w, const ipc::RowSnapshot& r, Now now) {
     w.end_object();
 }
 
+// The quota entries of users with a session open now: ftpctl status shows usage against
+// quota for logged-in users (ftpctl user show has it for any user).
+std::vector<const ipc::QuotaUsage*> logged_in_quotas(const ipc::Snapshot& snap) {
+    std::vector<const ipc::QuotaUsage*> out;
+    for (const ipc::QuotaUsage& q : snap.quotas)
+        if (std::any_of(snap.sessions.begin(), snap.sessions.end(),
+                        [&q](const ipc::RowSnapshot& r) { return text_of(r.data.user) == q.user; }))
+            out.push_back(&q);
+    return out;
+}
+
+void write_quota(JsonWriter& w, const ipc::QuotaUsage& q) {
+    w.begin_object();
+    w.field("user", q.user)
+        .field("bytes", static_cast<std::uint64_t>(q.bytes))
+        .field("files", static_cast<std::uint64_t>(q.files))
+        .field("quota_bytes", q.limit_bytes)
+        .field("quota_files", q.limit_files)
+        .field("counted", q.valid);
+    w.end_object();
+}
+
 // ---------------------------------------------------------------- tables
+
+std::string quota_table(const ipc::Snapshot& snap) {
+    const auto quotas = logged_in_quotas(snap);
+    if (quotas.empty()) return "";
+    TextTable t({{"USER", Align::left}, {"USED", Align::right}, {"QUOTA", Align::right},
+                 {"FILES", Align::right}, {"FILE LIMIT", Align::right}, {"", Align::left}});
+    for (const ipc::QuotaUsage* q : quotas)
+        t.add_row({terminal_text(q->user), human_bytes(static_cast<std::uint64_t>(q->bytes)),
+                   q->limit_bytes ? human_bytes(q->limit_bytes) : "-", std::to_string(q->files),
+                   q->limit_files ? std::to_string(q->limit_files) : "-", q->valid ? "" : "recount due"});
+    return "\n" + t.render();
+}
 
 // The last `columns` characters of valid UTF-8 text, after "...", when it is wider.
 std::string tail_of(const std::string& text, std::size_t columns) {
@@ -400,6 +434,9 @@ std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot*
     w.key("sessions").begin_array();
     for (const ipc::RowSnapshot& r : snap.sessions) write_session(w, r, now);
     w.end_array();
+    w.key("quotas").begin_array();
+    for (const ipc::QuotaUsage* q : logged_in_quotas(snap)) write_quota(w, *q);
+    w.end_array();
     const Totals t = totals_of(snap);
     w.key("totals").begin_object();
     w.field("sessions_active", t.sessions_active)
@@ -416,10 +453,11 @@ std::string status_json(const ipc::Snapshot& snap, Now now, const ipc::Snapshot*
 
 std::string status_table(const ipc::Snapshot& snap, Now now, const ipc::Snapshot* other) {
     std::string text = master_line(snap, now) + upgrade_line(snap.header) + hooks_line(snap.header.hooks) + "\n" +
-                       worker_table(snap, now) + "\n" + session_table(snap, now) + "\n" + totals_line(totals_of(snap));
+                       worker_table(snap, now) + "\n" + session_table(snap, now) + quota_table(snap) + "\n" +
+                       totals_line(totals_of(snap));
     if (other)
         text += "\nother " + master_line(*other, now) + upgrade_line(other->header) + "\n" +
-                worker_table(*other, now) + "\n" + session_table(*other, now) + "\n" +
+                worker_table(*other, now) + "\n" + session_table(*other, now) + quota_table(*other) + "\n" +
                 totals_line(totals_of(*other));
     return text;
 }
@@ -443,6 +481,19 @@ std::string status_metrics(const ipc::Snapshot& snap, Now now) {
     single(out, "ftpd_sessions_active", "gauge", "Open sessions, all workers.", std::to_string(t.sessions_active));
     single(out, "ftpd_sessions_total", "counter", "Sessions accepted by the running workers since they started.",
            std::to_string(t.sessions_total));
+    const auto quotas = logged_in_quotas(snap);
+    family(out, "ftpd_user_quota_used_bytes", "gauge", "Bytes under the root of a logged-in user with a quota.");
+    for (const ipc::QuotaUsage* q : quotas)
+        sample(out, "ftpd_user_quota_used_bytes", "{user=" + json_string(q->user) + "}", std::to_string(q->bytes));
+    family(out, "ftpd_user_quota_limit_bytes", "gauge", "The user's quota= in bytes; 0: none.");
+    for (const ipc::QuotaUsage* q : quotas)
+        sample(out, "ftpd_user_quota_limit_bytes", "{user=" + json_string(q->user) + "}", std::to_string(q->limit_bytes));
+    family(out, "ftpd_user_quota_used_files", "gauge", "Files under the root of a logged-in user with a quota.");
+    for (const ipc::QuotaUsage* q : quotas)
+        sample(out, "ftpd_user_quota_used_files", "{user=" + json_string(q->user) + "}", std::to_string(q->files));
+    family(out, "ftpd_user_quota_limit_files", "gauge", "The user's files= limit; 0: none.");
+    for (const ipc::QuotaUsage* q : quotas)
+        sample(out, "ftpd_user_quota_limit_files", "{user=" + json_string(q->user) + "}", std::to_string(q->limit_files));
     return out;
 }
 

@@ -274,8 +274,12 @@ int list(const std::string& path, const Options& o) {
 
 // The user's open sessions in the running master's status segment; nullopt when no
 // master runs (show says so instead of failing).
-std::optional<std::vector<ipc::RowSnapshot>> open_sessions(const std::optional<std::string>& config,
-                                                           const std::string& name) {
+struct RunningState {
+    std::vector<ipc::RowSnapshot> sessions;
+    std::optional<ipc::QuotaUsage> usage;  // the user's quota usage, once it logged in with a quota
+};
+
+std::optional<RunningState> open_sessions(const std::optional<std::string>& config, const std::string& name) {
     int pid = 0;
     try {
         pid = find_master(pid_file_of_config(config));
@@ -284,19 +288,29 @@ std::optional<std::vector<ipc::RowSnapshot>> open_sessions(const std::optional<s
     }
     const ipc::SegmentView view(pid, ipc::Access::read_only);
     auto snap = ipc::read_snapshot(view, std::chrono::milliseconds(100));
-    std::vector<ipc::RowSnapshot> rows;
+    RunningState out;
     for (const auto& r : snap.sessions)
-        if (std::string_view(r.data.user, strnlen(r.data.user, sizeof r.data.user)) == name) rows.push_back(r);
-    return rows;
+        if (std::string_view(r.data.user, strnlen(r.data.user, sizeof r.data.user)) == name) out.sessions.push_back(r);
+    for (const auto& q : snap.quotas)
+        if (q.user == name) out.usage = q;
+    return out;
 }
 
 int show(const std::optional<std::string>& config, const std::string& path, const Options& o) {
     UsersDocument doc = read_users_document(path);
     const Account& a = existing(doc, o.name);
-    auto sessions = open_sessions(config, o.name);
+    auto running = open_sessions(config, o.name);
+    const std::vector<ipc::RowSnapshot>* sessions = running ? &running->sessions : nullptr;
+    const ipc::QuotaUsage* usage = running && running->usage ? &*running->usage : nullptr;
     if (o.json) {
         std::string out;
         append_account_json(out, a);
+        out += ", \"usage\": ";
+        if (usage)
+            out += "{\"bytes\": " + std::to_string(usage->bytes) + ", \"files\": " + std::to_string(usage->files) +
+                   ", \"counted\": " + (usage->valid ? "true" : "false") + "}";
+        else
+            out += "null";
         out += ", \"running\": " + std::string(sessions ? "true" : "false") + ", \"sessions\": [";
         for (std::size_t i = 0; sessions && i < sessions->size(); ++i) {
             const auto& r = (*sessions)[i];
@@ -317,6 +331,14 @@ int show(const std::optional<std::string>& config, const std::string& path, cons
               << "sessions:   " << (a.limits.max_sessions ? std::to_string(a.limits.max_sessions) : "no limit") << "\n"
               << "rate down:  " << rate_text(a.limits.rate_down) << "\n"
               << "rate up:    " << rate_text(a.limits.rate_up) << "\n";
+    if (usage)
+        std::cout << "used:       " << usage->bytes << " bytes"
+                  << (a.limits.quota_bytes ? " of " + protocol::format_size(a.limits.quota_bytes) : std::string())
+                  << ", " << usage->files << " files"
+                  << (a.limits.quota_files ? " of " + std::to_string(a.limits.quota_files) : std::string())
+                  << (usage->valid ? "" : " (recount due)") << "\n";
+    else if (sessions)
+        std::cout << "used:       (not counted since ftpd started: counted at the first login)\n";
     if (!sessions)
         std::cout << "open:       (ftpd is not running)\n";
     else

@@ -25,9 +25,9 @@ namespace {
 
 constexpr std::string_view kOpNames[] = {
     "open", "stat", "list", "read", "write", "sendfile", "create", "commit",
-    "remove", "rename", "mkdir", "rmdir", "chmod", "login", "cleanup", "utime", "hash",
+    "remove", "rename", "mkdir", "rmdir", "chmod", "login", "cleanup", "utime", "hash", "scan",
 };
-static_assert(std::size(kOpNames) == static_cast<std::size_t>(Op::hash) + 1);
+static_assert(std::size(kOpNames) == static_cast<std::size_t>(Op::scan) + 1);
 
 constexpr auto kReportEvery = std::chrono::seconds(60);
 

@@ -19,7 +19,7 @@ namespace ftpd::worker::fs {
 // What a call does, for the log, STAT and `ftpctl status`.
 enum class Op : std::uint8_t {
     open, stat, list, read, write, sendfile, create, commit, remove, rename, mkdir, rmdir, chmod, login, cleanup,
-    utime, hash,
+    utime, hash, scan,
 };
 
 // "open", "stat", ... as the log and the status row spell it.

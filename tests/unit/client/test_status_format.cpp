@@ -101,6 +101,10 @@ ipc::Snapshot sample_snapshot() {
     ipc::set_text(r1.data.fs_op, "write");
     r1.data.fs_since_ms = kNow.monotonic_ms - 42'500;
     snap.sessions = {r0, r1};
+    // Quota usage: shown for users with a session open only ("bob" has none).
+    snap.quotas.push_back({.user = "anonymous", .bytes = 2048, .files = 3, .limit_bytes = 1 << 20, .limit_files = 0,
+                           .valid = true});
+    snap.quotas.push_back({.user = "bob", .bytes = 1, .files = 1, .limit_bytes = 10, .limit_files = 5, .valid = true});
     return snap;
 }
 
@@ -238,6 +242,7 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_documented_document) {
         R"("fs_wait_s":0},)"
         R"({"worker":2,"id":8,"client":"[::1]:40001","user":"ev\"il\\\u0001\ufffd","state":"STOR",)"
         R"("file":"/in/x","bytes":0,"age_s":65,"tls":true,"client_name":"","fs_op":"write","fs_wait_s":42}],)"
+        R"("quotas":[{"user":"anonymous","bytes":2048,"files":3,"quota_bytes":1048576,"quota_files":0,"counted":true}],)"
         R"("totals":{"sessions_active":2,"sessions_total":14,"bytes_in":2148,"bytes_out":1048576,)"
         R"("worker_restarts":4,"accept_errors":7},)"
         R"("hooks":{"configured":true,"pid":3001,"state":"running","restarts":1,"queued":2,"running":1,)"
@@ -259,18 +264,20 @@ print(",".join(d["master"]))
 print(",".join(d["master"]["last_reload"]))
 print(",".join(d["workers"][0]))
 print(",".join(d["sessions"][0]))
+print(",".join(d["quotas"][0]))
 print(",".join(d["totals"]))
 print(",".join(d["hooks"]))
 print(",".join(d["hooks"]["events"]["upload"]))
 print(d["sessions"][1]["user"].encode("unicode_escape").decode())
 )");
     const std::vector<std::string> expected = {
-        "master,other_master,workers,sessions,totals,hooks",
+        "master,other_master,workers,sessions,quotas,totals,hooks",
         "pid,uptime_s,start_time,config,generation,torn,last_reload,upgrade,last_upgrade",
         "ok,error,time",
         "slot,pid,state,sessions,accepted,bytes_in,bytes_out,restarts,heartbeat_age_ms,dropped_events,accept_errors,"
         "fs_threads,fs_pending,fs_stuck,fs_oldest_s,generation,uptime_s,busy,torn",
         "worker,id,client,user,state,file,bytes,age_s,tls,client_name,fs_op,fs_wait_s",
+        "user,bytes,files,quota_bytes,quota_files,counted",
         "sessions_active,sessions_total,bytes_in,bytes_out,worker_restarts,accept_errors",
         "configured,pid,state,restarts,queued,running,done,failed,dropped,events",
         "ok,failed,dropped",
@@ -346,6 +353,17 @@ BOOST_AUTO_TEST_CASE(table_master_line_shows_uptime_generation_and_failed_reload
                "master 1234, up 1:02:03, generation 2, config /etc/ftpd.conf, "
                "last reload FAILED at 2023-11-14T22:12:20Z: /etc/ftpd.conf:3: unknown key 'x'");
     BOOST_TEST(lines.back() == "totals: 2 sessions active, 14 accepted, 2.1 KiB in, 1.0 MiB out, 4 worker restarts, 7 accept errors");
+}
+
+BOOST_AUTO_TEST_CASE(quota_table_lists_logged_in_users_with_a_quota) {
+    const auto table = table_starting_with(status_table(sample_snapshot(), kNow), "USER");
+    BOOST_TEST_REQUIRE(table.size() == 2u);  // header and anonymous: bob has no session
+    const auto row = cells_of(table[1]);
+    BOOST_TEST(row.at(0).text == "anonymous");
+    BOOST_TEST(row.at(1).text == "2.0 KiB");
+    BOOST_TEST(row.at(2).text == "1.0 MiB");
+    BOOST_TEST(row.at(3).text == "3");
+    BOOST_TEST(row.at(4).text == "-");
 }
 
 BOOST_AUTO_TEST_CASE(worker_table_lists_claimed_slots_aligned_with_busy_mark) {
