@@ -286,30 +286,38 @@ std::uint64_t count_sessions(const SegmentMapping& segment) noexcept {
 
 namespace {
 
-// The rows in use in every live slot for which match(row) holds.
-template <class Match>
-std::uint32_t count_rows(const SegmentMapping& segment, Match&& match) noexcept {
-    std::uint32_t n = 0;
+bool client_is(const SessionRowData& row, std::string_view host) noexcept {
+    std::string_view client(row.client, strnlen(row.client, sizeof row.client));
+    return client.size() > host.size() && client.compare(0, host.size(), host) == 0 && client[host.size()] == ':';
+}
+
+// Calls fn(slot, row) for every in-use row of every live slot.
+template <class Fn>
+void for_each_row(const SegmentMapping& segment, Fn&& fn) noexcept {
     const Geometry g = segment.geometry();
     for (std::uint32_t i = 0; i < g.slots; ++i) {
         const WorkerSlot& s = segment.slot(i);
         if (s.data.pid == 0) continue;
         const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
         for (std::uint32_t r = 0; r < used; ++r) {
-            const SessionRowData& row = segment.row(i, r);
-            if (row.in_use == 1 && match(row)) ++n;
+            SessionRowData& row = segment.row(i, r);
+            if (row.in_use == 1) fn(i, row);
         }
     }
+}
+
+// The rows in use in every live slot for which match(row) holds.
+template <class Match>
+std::uint32_t count_rows(const SegmentMapping& segment, Match&& match) noexcept {
+    std::uint32_t n = 0;
+    for_each_row(segment, [&](std::uint32_t, const SessionRowData& row) { n += match(row) ? 1 : 0; });
     return n;
 }
 
 }  // namespace
 
 std::uint32_t count_sessions_from(const SegmentMapping& segment, std::string_view host) noexcept {
-    return count_rows(segment, [&](const SessionRowData& row) {
-        std::string_view client(row.client, strnlen(row.client, sizeof row.client));
-        return client.size() > host.size() && client.compare(0, host.size(), host) == 0 && client[host.size()] == ':';
-    });
+    return count_rows(segment, [&](const SessionRowData& row) { return client_is(row, host); });
 }
 
 void request_kick(SegmentMapping& segment, std::uint32_t slot, std::uint32_t row, std::uint64_t session_id) noexcept {
@@ -335,29 +343,6 @@ std::uint32_t count_sessions_of(const SegmentMapping& segment, std::string_view 
     });
 }
 
-namespace {
-
-bool client_is(const SessionRowData& row, std::string_view host) noexcept {
-    std::string_view client(row.client, strnlen(row.client, sizeof row.client));
-    return client.size() > host.size() && client.compare(0, host.size(), host) == 0 && client[host.size()] == ':';
-}
-
-// Calls fn(slot, row) for every in-use row of every live slot.
-template <class Fn>
-void for_each_row(const SegmentMapping& segment, Fn&& fn) noexcept {
-    const Geometry g = segment.geometry();
-    for (std::uint32_t i = 0; i < g.slots; ++i) {
-        const WorkerSlot& s = segment.slot(i);
-        if (s.data.pid == 0) continue;
-        const std::uint32_t used = std::min(detail::load_counter(s.data.rows_high), g.rows_per_slot);
-        for (std::uint32_t r = 0; r < used; ++r) {
-            SessionRowData& row = segment.row(i, r);
-            if (row.in_use == 1) fn(i, row);
-        }
-    }
-}
-
-}  // namespace
 
 std::uint32_t count_passive_from(const SegmentMapping& segment, std::string_view host, std::uint16_t low,
                                  std::uint16_t high) noexcept {
