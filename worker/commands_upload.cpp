@@ -55,7 +55,14 @@ awaitable<void> Session::upload_via_temp(const fs::UploadPtr& upload, const std:
     std::uint64_t received = 0;
     auto result = co_await receive_upload(upload->file, path, received);
     if (result) {
-        discard();
+        // The temporary file is gone before the reply says the upload failed; only a call
+        // the pool refused (busy: it never ran) is left to a detached thread.
+        fs::Call<fs::Done> discard_call = [upload] {
+            fs::discard_upload(*upload);
+            return fs::Result<fs::Done>{};
+        };
+        auto gone = co_await fs_call<fs::Done>(fs::Op::cleanup, path, std::move(discard_call));
+        if (!gone && fs::is_fs_errc(gone.ec) && static_cast<fs::errc>(gone.ec.value()) == fs::errc::busy) discard();
         quota_add(-static_cast<std::int64_t>(received), 0);  // the temporary file goes
         spdlog::info("{}: upload of {} failed after {} bytes: {}", log_prefix(), printable(path), received,
                      result.message());
