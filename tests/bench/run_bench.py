@@ -60,6 +60,7 @@ IDLE_PEER = env_int("BENCH_IDLE_PEER", 1000)
 BURST = env_int("BENCH_BURST", 20000)
 BURST_PEER = env_int("BENCH_BURST_PEER", 2000)
 BURST_SETTLE = float(os.environ.get("BENCH_BURST_SETTLE", 60))
+HOLD_PER_PROCESS = 10000  # sessions one ftpload holds (its open-file limit)
 STATUS_RUNS = env_int("BENCH_STATUS_RUNS", 10)
 WORKERS = env_int("BENCH_WORKERS", 2)
 THREADS = env_int("BENCH_THREADS", 2)
@@ -503,25 +504,43 @@ ssl_ciphers=HIGH
             self.release(holder)
 
     def hold(self, server, sessions, concurrency):
-        """Starts an ftpload that opens `sessions` sessions and holds them; returns it, the
-        count held and the seconds until the last login once it says so."""
-        argv = self.ftpload_argv(server, "--mode", "idle", "--sessions", sessions, "-c", concurrency,
-                                 "--hold", 900, "--timeout", 120)
+        """Starts ftpload processes that open `sessions` sessions between them and hold them;
+        returns them, the count held and the seconds until the last login once they all say
+        so. One ftpload holds at most HOLD_PER_PROCESS sessions: a process's open-file limit
+        (20,000 hard on the machines we run on, without CAP_SYS_RESOURCE) must leave room."""
+        parts = max(1, -(-sessions // HOLD_PER_PROCESS))
         t0 = time.monotonic()
-        holder = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        ready = holder.stderr.readline().decode()
-        seconds = time.monotonic() - t0
-        m = re.search(r"ready (\d+) held (\d+) errors", ready)
-        if not m:
-            self.release(holder)
-            raise RuntimeError(f"idle ftpload: {ready!r}")
-        return holder, int(m.group(1)), seconds
+        holders = []
+        for i in range(parts):
+            n = sessions // parts + (1 if i < sessions % parts else 0)
+            argv = self.ftpload_argv(server, "--mode", "idle", "--sessions", n,
+                                     "-c", max(1, concurrency // parts), "--hold", 900, "--timeout", 120)
+            holders.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        held = 0
+        for holder in holders:
+            ready = holder.stderr.readline().decode()
+            m = re.search(r"ready (\d+) held (\d+) errors", ready)
+            if not m:
+                self.release(holders)
+                raise RuntimeError(f"idle ftpload: {ready!r}")
+            held += int(m.group(1))
+        return holders, held, time.monotonic() - t0
 
-    def release(self, holder):
-        holder.send_signal(signal.SIGTERM)
-        out, err = holder.communicate(timeout=300)
-        sys.stderr.write(err.decode(errors="replace"))
-        return json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else None
+    def release(self, holders):
+        """Stops the holders; returns their reports summed (errors, sessions), or None."""
+        for holder in holders:
+            holder.send_signal(signal.SIGTERM)
+        total = None
+        for holder in holders:
+            out, err = holder.communicate(timeout=300)
+            sys.stderr.write(err.decode(errors="replace"))
+            if out.strip():
+                report = json.loads(out.decode().strip().splitlines()[-1])
+                total = total or {}
+                for key, value in report.items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        total[key] = total.get(key, 0) + value
+        return total
 
     def burst(self, order):
         """BURST logins as fast as the client can (500 at once): seconds until all are in,
