@@ -9,6 +9,7 @@
 #include "ipc/sys/syscall.hpp"
 #include "worker/address_text.hpp"
 #include "worker/crypt_pool.hpp"
+#include "worker/reactor_reserve.hpp"
 #include "worker/fs/pool.hpp"
 #include "worker/logging.hpp"
 #include "worker/net.hpp"
@@ -401,6 +402,8 @@ int run_worker(const WorkerContext& ctx) noexcept {
         // to it, and a thread stuck in a call is left behind.
         std::optional<fs::Pool> fs_pool;
         net::io_context io(1);
+        // One worker may get every session (they race on accept()): room for max_clients.
+        reserve_reactor_states(io, ctx.settings.max_clients);
         fs_pool.emplace(io.get_executor(), ctx.settings.fs_threads, std::chrono::seconds(ctx.settings.fs_timeout),
                         kFsQueuePerThread * ctx.settings.fs_threads);
         struct StopPool {
