@@ -4,7 +4,7 @@
 
 #include "ipc/sys/fd_passing.hpp"
 #include "ipc/sys/syscall.hpp"
-#include "worker/worker.hpp"
+#include "worker/entry.hpp"
 
 #include <spdlog/spdlog.h>
 

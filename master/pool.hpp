@@ -5,7 +5,7 @@
 
 #include "master/config.hpp"
 #include "master/listeners.hpp"
-#include "worker/worker.hpp"
+#include "worker/entry.hpp"
 
 #include "ipc/sys/unique_fd.hpp"
 

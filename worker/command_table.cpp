@@ -1,6 +1,9 @@
 // The verb table. Runs in workers; constant data.
 #include "worker/command_table.hpp"
 
+#include "worker/protocol/command.hpp"
+#include "worker/protocol/reply.hpp"
+
 #include <algorithm>
 #include <iterator>
 
@@ -84,6 +87,30 @@ std::span<const CommandSpec> commands() noexcept { return kCommands; }
 
 bool is_unimplemented_verb(std::string_view verb) noexcept {
     return std::find(std::begin(kNotImplemented), std::end(kNotImplemented), verb) != std::end(kNotImplemented);
+}
+
+std::optional<Refusal> refusal_of(const CommandSpec& spec, std::string_view arg, const CommandState& state) noexcept {
+    namespace code = protocol::code;
+    using Rule = Refusal::Rule;
+    // tls = required: no password crosses the network in clear text (RFC 4217 section 4).
+    if (state.clear_text_forbidden && (spec.needs & kCredentials))
+        return Refusal{Rule::tls_required, code::kNotLoggedIn, "TLS required: use AUTH TLS before USER and PASS."};
+    if ((spec.needs & kLogin) && !state.logged_in)
+        return Refusal{Rule::login, code::kNotLoggedIn, "Please login with USER and PASS."};
+    if ((spec.needs & kArg) && arg.empty()) return Refusal{Rule::argument, code::kSyntaxErrorArgs, "Missing argument."};
+    if (!protocol::is_safe_path_arg(arg))
+        return Refusal{Rule::unsafe_argument, code::kSyntaxErrorArgs, "Invalid character in argument."};
+    return std::nullopt;
+}
+
+int unknown_verb_code(std::string_view verb) noexcept {
+    return is_unimplemented_verb(verb) ? protocol::code::kNotImplemented : protocol::code::kSyntaxError;
+}
+
+WhileBusy while_busy_of(const CommandSpec* spec, std::string_view arg) noexcept {
+    if (!spec) return WhileBusy::queue;
+    if (spec->while_busy == WhileBusy::status && !arg.empty()) return WhileBusy::queue;  // STAT path: a listing
+    return spec->while_busy;
 }
 
 }  // namespace ftpd::worker

@@ -6,6 +6,7 @@
 
 #include "worker/session.hpp"
 
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -47,5 +48,30 @@ std::span<const CommandSpec> commands() noexcept;
 
 // RFC 959 verbs this server knows but does not offer: 502, not 500.
 bool is_unimplemented_verb(std::string_view verb) noexcept;
+
+// The table's rules as a pure function, tested without a socket (tests/unit/worker).
+// Where the session stands when a command arrives, as far as the rules look at it.
+struct CommandState {
+    bool logged_in = false;
+    bool clear_text_forbidden = false;  // tls = required and no AUTH TLS yet
+};
+
+// Why a known command is refused before its handler runs, and the reply.
+struct Refusal {
+    enum class Rule { tls_required, login, argument, unsafe_argument } rule;
+    int code;
+    std::string_view text;
+};
+
+// The first rule of spec's flags that refuses it with `arg` in `state` (in the order
+// dispatch checks them), or nullopt: the handler runs.
+std::optional<Refusal> refusal_of(const CommandSpec& spec, std::string_view arg, const CommandState& state) noexcept;
+
+// The reply to a verb the table does not know: 502 for RFC 959's REIN and SMNT, else 500.
+int unknown_verb_code(std::string_view verb) noexcept;
+
+// What the control monitor does with `spec` (null: unknown) and `arg` during a transfer or
+// a file-system wait: STAT with a path is a listing and waits in line.
+WhileBusy while_busy_of(const CommandSpec* spec, std::string_view arg) noexcept;
 
 }  // namespace ftpd::worker

@@ -118,9 +118,7 @@ awaitable<void> Session::monitor_control() {
 awaitable<void> Session::monitor_line(std::string line) {
     auto cmd = protocol::parse_command(protocol::strip_telnet(line));
     const CommandSpec* spec = cmd ? find_command(cmd->verb) : nullptr;
-    WhileBusy action = spec ? spec->while_busy : WhileBusy::queue;
-    if (action == WhileBusy::status && !cmd->arg.empty()) action = WhileBusy::queue;  // STAT path: a listing
-    switch (action) {
+    switch (while_busy_of(spec, cmd ? std::string_view(cmd->arg) : std::string_view())) {
         case WhileBusy::abort:
             // RFC 959: close the data connection; the command answers 426 (or its refusal),
             // then dispatch adds ABOR's 226. A call on a file-system thread goes on, abandoned.

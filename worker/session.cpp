@@ -140,7 +140,7 @@ awaitable<void> Session::dispatch(const std::string& line) {
     const CommandSpec* spec = find_command(cmd->verb);
     spdlog::debug("{}: {} {}", log_prefix(), cmd->verb, spec && (spec->needs & kSecret) ? "****" : printable(cmd->arg));
     if (!spec) {
-        bool known = is_unimplemented_verb(cmd->verb);
+        bool known = unknown_verb_code(cmd->verb) == code::kNotImplemented;
         spdlog::info("{}: {} command {}", log_prefix(), known ? "unimplemented" : "unknown", cmd->verb);
         if (known)
             reply(code::kNotImplemented, "Command not implemented.");
@@ -148,23 +148,13 @@ awaitable<void> Session::dispatch(const std::string& line) {
             reply(code::kSyntaxError, "Unknown command.");
         co_return;
     }
-    // tls = required: no password crosses the network in clear text (RFC 4217 section 4).
-    if (settings_.tls == TlsMode::required && !tls_ && (spec->needs & kCredentials)) {
-        spdlog::info("{}: {} refused before AUTH TLS (tls = required)", log_prefix(), spec->verb);
-        reply(code::kNotLoggedIn, "TLS required: use AUTH TLS before USER and PASS.");
-        co_return;
-    }
-    if ((spec->needs & kLogin) && !logged_in_) {
-        reply(code::kNotLoggedIn, "Please login with USER and PASS.");
-        co_return;
-    }
-    if ((spec->needs & kArg) && cmd->arg.empty()) {
-        reply(code::kSyntaxErrorArgs, "Missing argument.");
-        co_return;
-    }
-    if (!protocol::is_safe_path_arg(cmd->arg)) {
-        spdlog::info("{}: {} refused: NUL, CR or LF in its argument", log_prefix(), cmd->verb);
-        reply(code::kSyntaxErrorArgs, "Invalid character in argument.");
+    CommandState state{.logged_in = logged_in_, .clear_text_forbidden = settings_.tls == TlsMode::required && !tls_};
+    if (auto refused = refusal_of(*spec, cmd->arg, state)) {
+        if (refused->rule == Refusal::Rule::tls_required)
+            spdlog::info("{}: {} refused before AUTH TLS (tls = required)", log_prefix(), spec->verb);
+        else if (refused->rule == Refusal::Rule::unsafe_argument)
+            spdlog::info("{}: {} refused: NUL, CR or LF in its argument", log_prefix(), cmd->verb);
+        reply(refused->code, refused->text);
         co_return;
     }
     if (!(spec->needs & kAfterRnfr)) rename_from_.reset();

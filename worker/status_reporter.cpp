@@ -23,6 +23,8 @@ StatusReporter::StatusReporter(int master_pid, unsigned slot, unsigned generatio
         fault_queue_ = std::make_unique<ipc::testing::QueueMutexHandle>(ipc::event_queue_name(master_pid, slot));
 }
 
+StatusReporter::~StatusReporter() = default;
+
 bool StatusReporter::fault_injection_enabled() {
     const char* f = std::getenv("FTPD_FAULT_INJECTION");
     return f && *f != '\0' && std::string_view(f) != "0";

@@ -5,7 +5,6 @@
 
 #include "ipc/event.hpp"
 #include "ipc/event_queue.hpp"
-#include "ipc/fault_injection.hpp"
 #include "ipc/status_segment.hpp"
 
 #include <cstdint>
@@ -13,6 +12,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+namespace ftpd::ipc::testing {
+class QueueMutexHandle;  // ipc/fault_injection.hpp, tests only: kept out of this header
+}
 
 namespace ftpd::worker {
 
@@ -47,6 +50,7 @@ public:
     // Attaches to the master's segment and queue. Throws std::runtime_error if they are
     // missing or do not match this build.
     StatusReporter(int master_pid, unsigned slot, unsigned generation);
+    ~StatusReporter();
 
     void set_state(ipc::WorkerState state) noexcept { writer_.set_state(state); }
     // Once a second: liveness for the master, and the count of events lost so far.

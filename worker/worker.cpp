@@ -44,7 +44,7 @@ Worker::Worker(const WorkerContext& ctx)
 
 void Worker::session_ended(std::uint64_t id) {
     sessions_.erase(id);
-    if (draining_ && sessions_.empty() && on_idle_) on_idle_(on_idle_arg_);
+    if (draining_ && sessions_.empty() && on_idle_) on_idle_();
 }
 
 void Worker::check_passive_revoked(std::uint64_t id) {
@@ -84,8 +84,7 @@ public:
             auto proto = ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4();
             acceptors_.emplace_back(io, proto, fd);
         }
-        worker_.on_idle_ = [](void* self) { static_cast<WorkerLoop*>(self)->io_.stop(); };
-        worker_.on_idle_arg_ = this;
+        worker_.on_idle([this] { io_.stop(); });
     }
 
     void start() {
@@ -103,27 +102,27 @@ public:
     }
 
     void drain(const char* why) {
-        if (worker_.draining_) return;
-        worker_.draining_ = true;
+        if (worker_.draining()) return;
+        worker_.set_draining();
         worker_.status().set_state(ipc::WorkerState::draining);
-        spdlog::info("draining ({}): {} session(s) left", why, worker_.sessions_.size());
+        spdlog::info("draining ({}): {} session(s) left", why, worker_.sessions().size());
         close_acceptors();
-        if (worker_.sessions_.empty()) {
+        if (worker_.sessions().empty()) {
             io_.stop();
             return;
         }
         drain_timer_.expires_after(std::chrono::seconds(ctx_.settings.shutdown_timeout));
         drain_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
-            spdlog::info("shutdown_timeout reached; closing {} session(s)", worker_.sessions_.size());
+            spdlog::info("shutdown_timeout reached; closing {} session(s)", worker_.sessions().size());
             stop_sessions();
             io_.stop();
         });
     }
 
     void stop_now() {
-        spdlog::info("stopping: closing {} session(s)", worker_.sessions_.size());
-        worker_.draining_ = true;
+        spdlog::info("stopping: closing {} session(s)", worker_.sessions().size());
+        worker_.set_draining();
         close_acceptors();
         stop_sessions();
         io_.stop();
@@ -151,10 +150,10 @@ private:
     // the session table's buckets and the heap's free pages (glibc keeps them otherwise).
     // Once the sessions are down to half of the peak since the last time, by at least 256.
     void return_memory() {
-        std::size_t now = worker_.sessions_.size();
+        std::size_t now = worker_.sessions().size();
         sessions_peak_ = std::max(sessions_peak_, now);
         if (sessions_peak_ < now * 2 || sessions_peak_ - now < 256) return;
-        worker_.sessions_.rehash(0);
+        worker_.sessions().rehash(0);
         ::malloc_trim(0);
         sessions_peak_ = now;
     }
@@ -201,7 +200,7 @@ private:
         for (;;) {
             boost::system::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
-            if (worker_.draining_ || !acceptor.is_open()) co_return;
+            if (worker_.draining() || !acceptor.is_open()) co_return;
             if (ec) {
                 if (ec == net::error::operation_aborted) co_return;
                 accept_failed(ec);
@@ -287,7 +286,7 @@ private:
             socket.close(ec);
             co_return;
         }
-        if (worker_.draining_) {
+        if (worker_.draining()) {
             socket.close(ec);
             co_return;
         }
@@ -336,7 +335,7 @@ private:
                        std::optional<tcp::endpoint> balancer) {
         std::uint64_t id = worker_.status().next_session_id();
         auto session = std::make_shared<Session>(worker_, std::move(socket), id, client, implicit_tls, balancer);
-        worker_.sessions_[id] = session;
+        worker_.sessions()[id] = session;
         net::co_spawn(io_, session->run(), [session](std::exception_ptr) {});
     }
 
@@ -348,13 +347,13 @@ private:
     // ftpctl user del --kick marks rows in the status segment; checked with the heartbeat.
     void kick_sessions() {
         std::vector<std::shared_ptr<Session>> kicked;
-        for (auto& [id, weak] : worker_.sessions_)
+        for (auto& [id, weak] : worker_.sessions())
             if (auto s = weak.lock(); s && s->kick_requested()) kicked.push_back(std::move(s));
         for (auto& s : kicked) s->kick();
     }
 
     void stop_sessions() {
-        auto sessions = worker_.sessions_;
+        auto sessions = worker_.sessions();
         for (auto& [id, weak] : sessions)
             if (auto s = weak.lock()) s->stop();
     }

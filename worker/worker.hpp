@@ -3,44 +3,19 @@
 // master; it knows nothing of the pool and leaves with _exit() (by its caller).
 #pragma once
 
+#include "worker/entry.hpp"
 #include "worker/fs/fs_root.hpp"
 #include "worker/settings.hpp"
 #include "worker/status_reporter.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace ftpd::worker {
-
-// Exit status of a worker that could not start (privilege drop, root): the master
-// backs off instead of respawning it in a loop.
-constexpr int kBootFailed = 70;
-
-// One inherited listening socket and how its connections start.
-struct ListenSocket {
-    int fd = -1;
-    bool implicit_tls = false;    // TLS from the first byte (listen_implicit)
-    bool proxy_protocol = false;  // a PROXY header from a proxy_trusted balancer comes first
-};
-
-struct WorkerContext {
-    unsigned slot = 0;                 // the pool slot, "worker N" in logs
-    unsigned generation = 1;           // config generation this worker serves
-    int master_pid = 0;
-    std::vector<ListenSocket> listeners;  // inherited listening sockets
-    int log_channel = -1;              // Unix socket: the master passes re-opened log files
-    int users_channel = -1;            // Unix socket: the master passes the users file when it changed
-    std::string users_file;            // its path, for log lines
-    Settings settings;
-    std::string user = "nobody";       // switch to this account when started as root
-};
-
-// Runs the worker until it is told to stop (or the master dies and its sessions end).
-// Returns the process exit status. Never throws.
-int run_worker(const WorkerContext& ctx) noexcept;
 
 class Session;
 class CryptPool;
@@ -82,8 +57,15 @@ public:
 
     const WorkerContext& context() const { return ctx_; }
 
+    // The event loop's side (worker.cpp): sessions are registered as they start, the loop
+    // looks at them to drain, stop and kick, and `on_idle` runs when the last one of a
+    // draining worker has ended.
+    std::unordered_map<std::uint64_t, std::weak_ptr<Session>>& sessions() { return sessions_; }
+    bool draining() const { return draining_; }
+    void set_draining() { draining_ = true; }
+    void on_idle(std::function<void()> hook) { on_idle_ = std::move(hook); }
+
 private:
-    friend class WorkerLoop;
     const WorkerContext& ctx_;
     std::shared_ptr<const fs::FsRoot> anonymous_root_;
     StatusReporter status_;
@@ -93,8 +75,7 @@ private:
     fs::Pool* fs_pool_ = nullptr;
     std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions_;
     bool draining_ = false;
-    void (*on_idle_)(void*) = nullptr;
-    void* on_idle_arg_ = nullptr;
+    std::function<void()> on_idle_;
 };
 
 }  // namespace ftpd::worker
