@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace ftpd::worker {
@@ -21,7 +22,8 @@ constexpr std::size_t kFdMargin = 64;
 
 std::size_t free_descriptors() {
     rlimit lim{};
-    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 0;
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+    if (lim.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
     const std::size_t limit = lim.rlim_cur;
     return limit > kFdMargin ? limit - kFdMargin : 0;
 }

@@ -140,12 +140,10 @@ awaitable<void> Session::dispatch(const std::string& line) {
     const CommandSpec* spec = find_command(cmd->verb);
     spdlog::debug("{}: {} {}", log_prefix(), cmd->verb, spec && (spec->needs & kSecret) ? "****" : printable(cmd->arg));
     if (!spec) {
-        bool known = unknown_verb_code(cmd->verb) == code::kNotImplemented;
+        const int refused = unknown_verb_code(cmd->verb);
+        const bool known = refused == code::kNotImplemented;
         spdlog::info("{}: {} command {}", log_prefix(), known ? "unimplemented" : "unknown", cmd->verb);
-        if (known)
-            reply(code::kNotImplemented, "Command not implemented.");
-        else
-            reply(code::kSyntaxError, "Unknown command.");
+        reply(refused, known ? "Command not implemented." : "Unknown command.");
         co_return;
     }
     CommandState state{.logged_in = logged_in_, .clear_text_forbidden = settings_.tls == TlsMode::required && !tls_};
